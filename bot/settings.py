@@ -1,0 +1,45 @@
+"""All configuration, from the environment or `.env`; secrets as SecretStr."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    database_url: str = "sqlite+aiosqlite:///./data/thidua.db"
+    files_dir: Path = Path("./data/files")
+    timezone: str = "Asia/Ho_Chi_Minh"
+
+    report_due_day: int = 25
+    invite_days: int = 14
+    reminder_days_before: tuple[int, ...] = (7, 3, 1)
+    reminder_hour: int = 7
+    reminder_minute: int = 30
+    quiet_start_hour: int = 21
+    quiet_end_hour: int = 7
+    outbox_max_attempts: int = 8
+    outbox_claim_seconds: int = 60
+    max_file_bytes: int = 20 * 1024 * 1024
+
+    telegram_token: SecretStr | None = None
+    telegram_api_base: str | None = None
+    telegram_webhook_url: str | None = None
+    telegram_webhook_secret: SecretStr | None = None
+    telegram_webhook_listen: str = "0.0.0.0"
+    telegram_webhook_port: int = 8443
+    telegram_rate_per_second: float = 30.0
+    telegram_rate_per_chat: float = 1.0
+
+    zalo_bot_token: SecretStr | None = None
+    zalo_api_base: str = "https://bot-api.zapps.me"
+    zalo_webhook_url: str | None = None
+    zalo_webhook_secret: SecretStr | None = None
+    zalo_webhook_listen: str = "0.0.0.0"
+    zalo_webhook_port: int = 8444
+    zalo_rate_per_second: float = 5.0
+    public_base_url: str | None = None

@@ -1,0 +1,11 @@
+"""What the bot says and does. `FLOWS` is the explicit list of flows the engine runs, in menu order."""
+
+from __future__ import annotations
+
+from handlers import core
+from handlers.flow import Flow
+
+FLOWS: list[Flow] = [
+    core.LANG,
+    core.LINK,
+]

@@ -1,0 +1,183 @@
+"""The conversation engine: one incoming message in, replies out, in one transaction.
+
+For each message it ignores an update already processed, keeps one chat's messages in order
+(an in-process lock and a row lock on the chat's state), finds the member, resolves the locale,
+checks the role for a command, runs the step, and saves the state with everything the step
+wrote. A failing step rolls back and the person gets a short apology, never a traceback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import weakref
+from collections.abc import Sequence
+from typing import cast
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.settings import Settings
+from handlers import core
+from handlers.clock import Clock
+from handlers.commands import Parsed, parse
+from handlers.flow import STAY, Context, Flow, Step, Turn
+from handlers.text import fold
+from handlers.types import Awaiting, Incoming, Option, Outcome, Reply
+from locales import _, use_locale
+from storage.access import member_for_chat
+from storage.conversations import lock_conversation, mark_processed
+from storage.models import ConversationState
+
+log = logging.getLogger(__name__)
+
+MAX_TEXT = 4000
+
+
+class Engine:
+    """Runs flows for incoming messages; flows are given explicitly (see `handlers.FLOWS`)."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        settings: Settings,
+        clock: Clock,
+        flows: Sequence[Flow],
+    ) -> None:
+        self.sessions = sessions
+        self.settings = settings
+        self.clock = clock
+        self.flows = list(flows)
+        self.by_command: dict[str, Flow] = {}
+        self.steps: dict[str, Step] = {}
+        for flow in self.flows:
+            for command in flow.commands:
+                self.by_command[fold(command).replace(" ", "")] = flow
+            for name, step in flow.states.items():
+                if not name.startswith(f"{flow.name}:"):
+                    raise ValueError(f"state {name!r} must start with {flow.name!r}:")
+                self.steps[name] = step
+        self.known = set(self.by_command) | set(core.GLOBAL_COMMANDS)
+        self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = (
+            weakref.WeakValueDictionary()
+        )
+
+    async def handle(self, msg: Incoming) -> Outcome:
+        """Answers one message. Never raises for anything the person sent."""
+        key = (msg.channel, msg.chat_id)
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = self._locks[key] = asyncio.Lock()
+        async with lock:
+            try:
+                return await self._handle(msg)
+            except Exception:
+                log.exception("message on %s could not be handled", msg.channel)
+                return Outcome((Reply(_("error.generic")),))
+
+    async def _handle(self, msg: Incoming) -> Outcome:
+        now = self.clock.now()
+        async with self.sessions() as session, session.begin():
+            conv = await lock_conversation(session, msg.channel, msg.chat_id, now)
+            if msg.update_id is not None and not await mark_processed(
+                session, msg.channel, msg.update_id, now
+            ):
+                return Outcome((), ignored=True)
+            found = await member_for_chat(session, msg.channel, msg.chat_id)
+            member, unit = found if found else (None, None)
+            with use_locale(member.locale if member else None):
+                ctx = Context(msg, session, self.settings, now, member, unit, dict(conv.data or {}))
+                turn = await self._dispatch(ctx, conv)
+                return self._save(conv, ctx, turn, now)
+
+    async def _dispatch(self, ctx: Context, conv: ConversationState) -> Turn:
+        msg = ctx.msg
+        if msg.kind != "text" and not msg.attachments:
+            return core.unsupported()
+        if len(msg.text) > MAX_TEXT:
+            return core.too_long(MAX_TEXT)
+        choice = msg.choice if msg.choice is not None else self._match_option(msg.text, conv)
+        if choice is not None:
+            ctx.msg = msg = _with_choice(msg, choice)
+        command = self._command(msg)
+        if ctx.member is None:
+            return await core.unregistered(ctx, command, self.flows)
+        if command is not None:
+            return await self._run_command(ctx, command)
+        if msg.choice is not None and conv.options and not _offered(msg.choice, conv):
+            return core.stale_choice()
+        step = self.steps.get(conv.state or "")
+        if step is None:
+            return core.menu(ctx, self.flows)
+        return await step(ctx)
+
+    async def _run_command(self, ctx: Context, command: Parsed) -> Turn:
+        assert ctx.member is not None
+        ctx.msg = _with_command(ctx.msg, command)
+        if command.command in core.GLOBAL_COMMANDS:
+            return await core.GLOBAL_COMMANDS[command.command](ctx, self.flows)
+        flow = self.by_command.get(command.command)
+        if flow is None:
+            return core.unknown_command()
+        if flow.roles and ctx.member.role not in flow.roles:
+            return core.not_allowed()
+        ctx.data = {}
+        return await flow.start(ctx)
+
+    def _command(self, msg: Incoming) -> Parsed | None:
+        if msg.command is not None:
+            return Parsed(fold(msg.command).replace(" ", ""), msg.args)
+        if msg.choice is not None:
+            if msg.choice.startswith("cmd:"):
+                return Parsed(msg.choice[4:], "")
+            return None
+        return parse(msg.text, self.known)
+
+    @staticmethod
+    def _match_option(text: str, conv: ConversationState) -> str | None:
+        """An option picked by typing its number (when a choice is awaited) or its label."""
+        options = conv.options or []
+        typed = fold(text).rstrip(".)")
+        if not options or not typed:
+            return None
+        if conv.awaiting in ("choice", "confirm") and typed.isdigit():
+            index = int(typed) - 1
+            return options[index][0] if 0 <= index < len(options) else None
+        for option_id, label in options:
+            if fold(label) == typed:
+                return option_id
+        return None
+
+    def _save(self, conv: ConversationState, ctx: Context, turn: Turn, now: object) -> Outcome:
+        replies = list(turn.replies)
+        if turn.state == STAY:
+            awaiting = cast(Awaiting | None, conv.awaiting)
+            if conv.options and replies:
+                options = tuple(Option(i, label) for i, label in conv.options)
+                replies[-1] = Reply(replies[-1].text, options, replies[-1].attachment)
+        else:
+            awaiting = turn.awaiting
+            conv.state = turn.state
+            conv.flow = turn.state.split(":", 1)[0] if turn.state else None
+            conv.data = ctx.data if turn.state else {}
+            conv.awaiting = awaiting
+            last = replies[-1].options if replies else ()
+            conv.options = [[o.id, o.label] for o in last]
+            conv.version += 1
+            conv.updated_at = ctx.now
+        return Outcome(tuple(replies), awaiting)
+
+
+def _offered(choice: str, conv: ConversationState) -> bool:
+    return any(option_id == choice for option_id, _label in conv.options)
+
+
+def _with_choice(msg: Incoming, choice: str) -> Incoming:
+    from dataclasses import replace
+
+    return replace(msg, choice=choice)
+
+
+def _with_command(msg: Incoming, command: Parsed) -> Incoming:
+    from dataclasses import replace
+
+    return replace(msg, command=command.command, args=command.args)

@@ -1,0 +1,106 @@
+"""The flow table form: a flow is entry commands, roles, and a table of named states.
+
+A step is ``async def step(ctx) -> Turn``: it reads ``ctx.msg`` and ``ctx.data`` (the flow's JSON
+state), asks storage through ``ctx.session``, and returns what to say and which state comes next.
+State names are strings such as ``"report:ask_indicator"`` so stored state survives a reordering.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.settings import Settings
+from handlers.types import Awaiting, Incoming, Option, Reply
+from storage.models import Member, Unit
+
+
+@dataclass
+class Context:
+    """What a step may use: the message, the member and unit, the flow's data, the session, time."""
+
+    msg: Incoming
+    session: AsyncSession
+    settings: Settings
+    now: datetime
+    member: Member | None = None
+    unit: Unit | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.settings.timezone)
+
+    @property
+    def local_now(self) -> datetime:
+        return self.now.astimezone(self.tz)
+
+    @property
+    def answer(self) -> str:
+        """The chosen option id, or else the typed text."""
+        return self.msg.choice if self.msg.choice is not None else self.msg.text.strip()
+
+
+@dataclass
+class Turn:
+    """A step's answer: replies, the next state (None ends the flow) and what it waits for."""
+
+    replies: list[Reply]
+    state: str | None = None
+    awaiting: Awaiting | None = None
+
+
+Step = Callable[[Context], Awaitable[Turn]]
+
+
+@dataclass(frozen=True)
+class Flow:
+    """One conversation: `commands` are folded words ("baocao", "bao cao", "report") that start it.
+
+    `roles` may start it (empty means any registered member); `menu` is the message id of its
+    menu label, or None to keep it off the menu.
+    """
+
+    name: str
+    commands: tuple[str, ...]
+    roles: frozenset[str]
+    start: Step
+    states: Mapping[str, Step]
+    menu: str | None = None
+
+
+def ask(
+    state: str,
+    text: str,
+    awaiting: Awaiting = "text",
+    options: Iterable[Option] = (),
+    before: Iterable[str] = (),
+) -> Turn:
+    """Says `before` (if any), then asks `text` and waits in `state`."""
+    replies = [Reply(t) for t in before]
+    replies.append(Reply(text, tuple(options)))
+    return Turn(replies, state, awaiting)
+
+
+def done(*texts: str, options: Iterable[Option] = ()) -> Turn:
+    """Ends the flow with these messages; options (if any) go on the last one."""
+    opts = tuple(options)
+    replies = [Reply(t) for t in texts]
+    if opts:
+        last = replies.pop() if replies else Reply("")
+        replies.append(Reply(last.text, opts))
+    return Turn(replies, None, "choice" if opts else None)
+
+
+STAY = "__stay__"
+
+
+def stay(*texts: str) -> Turn:
+    """Answers without moving: bad input changes nothing and the same question (and its
+    options) stands."""
+    return Turn([Reply(t) for t in texts], STAY)

@@ -1,0 +1,332 @@
+"""The data: every table of the product, typed SQLAlchemy 2.0 models.
+
+Idempotency keys are named unique constraints; JSON columns hold data whose shape belongs to a
+flow (conversation state, report answers, parsed directives).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from storage.base import Base
+
+UNIT_KINDS = ("province", "commune", "village", "school", "agency", "council")
+ROLES = ("village_head", "principal", "reporter", "staff", "admin")
+Json = dict[str, Any]
+
+
+class Unit(Base):
+    __tablename__ = "units"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(16))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    created_at: Mapped[datetime]
+
+    parent: Mapped[Unit | None] = relationship(remote_side=[id], lazy="raise")
+
+
+class Member(Base):
+    __tablename__ = "members"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), default="")
+    role: Mapped[str] = mapped_column(String(16))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    locale: Mapped[str] = mapped_column(String(8), default="vi")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    paused_until: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+    unit: Mapped[Unit] = relationship(lazy="raise")
+
+
+class ChatBinding(Base):
+    """A chat on one channel that speaks for a member; one member may have several."""
+
+    __tablename__ = "chat_bindings"
+    __table_args__ = (UniqueConstraint("channel", "chat_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    blocked_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+
+class Invite(Base):
+    __tablename__ = "invites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    role: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(255), default="")
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    used_by: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    created_at: Mapped[datetime]
+
+
+class InviteFailure(Base):
+    """One wrong invite code typed in a chat (for the brute-force limit)."""
+
+    __tablename__ = "invite_failures"
+    __table_args__ = (Index("ix_invite_failures_chat_at", "channel", "chat_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime]
+
+
+class ConversationState(Base):
+    """Where one chat is in a conversation; also the row locked to keep a chat's messages in order."""
+
+    __tablename__ = "conversation_states"
+    __table_args__ = (UniqueConstraint("channel", "chat_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    flow: Mapped[str | None] = mapped_column(String(32))
+    state: Mapped[str | None] = mapped_column(String(64))
+    data: Mapped[Json] = mapped_column(JSON, default=dict)
+    awaiting: Mapped[str | None] = mapped_column(String(16))
+    options: Mapped[list[list[str]]] = mapped_column(JSON, default=list)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime]
+
+
+class ProcessedUpdate(Base):
+    __tablename__ = "processed_updates"
+    __table_args__ = (UniqueConstraint("channel", "update_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    update_id: Mapped[str] = mapped_column(String(64))
+    processed_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime]
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    action: Mapped[str] = mapped_column(String(64))
+    entity: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[int | None]
+    detail: Mapped[Json] = mapped_column(JSON, default=dict)
+
+
+class OutboxMessage(Base):
+    """A message the bot pushes on its own; `key` makes planning it twice a no-op."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        UniqueConstraint("key"),
+        Index("ix_outbox_due", "sent_at", "failed_at", "not_before"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200))
+    binding_id: Mapped[int] = mapped_column(ForeignKey("chat_bindings.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[Json] = mapped_column(JSON, default=dict)
+    not_before: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_until: Mapped[datetime | None]
+    platform_message_id: Mapped[str | None] = mapped_column(String(64))
+    sent_at: Mapped[datetime | None]
+    failed_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+
+class ReportTemplate(Base):
+    """What a unit kind reports: a list of indicators (JSON); older versions stay readable."""
+
+    __tablename__ = "report_templates"
+    __table_args__ = (UniqueConstraint("unit_kind", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_kind: Mapped[str] = mapped_column(String(16))
+    version: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(255))
+    indicators: Mapped[list[Json]] = mapped_column(JSON)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime]
+
+
+class Report(Base):
+    """The latest version of one unit's report for one period."""
+
+    __tablename__ = "reports"
+    __table_args__ = (UniqueConstraint("unit_id", "period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    period: Mapped[str] = mapped_column(String(7))
+    template_id: Mapped[int] = mapped_column(ForeignKey("report_templates.id"))
+    status: Mapped[str] = mapped_column(String(16))
+    answers: Mapped[Json] = mapped_column(JSON)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    submitted_by: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    submitted_at: Mapped[datetime]
+
+
+class ReportVersion(Base):
+    """Every submission of a report, kept when it is amended."""
+
+    __tablename__ = "report_versions"
+    __table_args__ = (UniqueConstraint("report_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"))
+    version: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))
+    answers: Mapped[Json] = mapped_column(JSON)
+    submitted_by: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    submitted_at: Mapped[datetime]
+
+
+class StoredFile(Base):
+    """A photo or document received; the bytes are under the files directory, named by hash."""
+
+    __tablename__ = "files"
+    __table_args__ = (UniqueConstraint("sha256"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    mime: Mapped[str] = mapped_column(String(100))
+    filename: Mapped[str] = mapped_column(String(255))
+    path: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime]
+
+
+class Nomination(Base):
+    __tablename__ = "nominations"
+    __table_args__ = (Index("ix_nominations_unit_status", "unit_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nominator_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    nominee: Mapped[str] = mapped_column(String(255))
+    position: Mapped[str] = mapped_column(String(255), default="")
+    birth_year: Mapped[int | None]
+    award: Mapped[str] = mapped_column(String(64))
+    movement: Mapped[str] = mapped_column(String(255), default="")
+    achievement: Mapped[str] = mapped_column(Text)
+    file_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(16))
+    review_reason: Mapped[str | None] = mapped_column(Text)
+    reviewed_by: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    reviewed_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class Directive(Base):
+    __tablename__ = "directives"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(16))
+    number: Mapped[str | None] = mapped_column(String(100))
+    issuer: Mapped[str | None] = mapped_column(String(255))
+    issued_on: Mapped[date | None] = mapped_column(Date)
+    subject: Mapped[str | None] = mapped_column(Text)
+    parsed: Mapped[Json] = mapped_column(JSON)
+    source_name: Mapped[str] = mapped_column(String(255), default="")
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    created_at: Mapped[datetime]
+    activated_at: Mapped[datetime | None]
+
+
+class DirectiveTask(Base):
+    __tablename__ = "directive_tasks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    directive_id: Mapped[int] = mapped_column(ForeignKey("directives.id"), index=True)
+    ref: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    assignees: Mapped[list[str]] = mapped_column(JSON, default=list)
+    deadlines: Mapped[list[Json]] = mapped_column(JSON, default=list)
+    dropped: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class TaskTarget(Base):
+    """A resolved assignee: the units (and role) a task goes to."""
+
+    __tablename__ = "task_targets"
+    __table_args__ = (UniqueConstraint("task_id", "unit_id", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("directive_tasks.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+
+
+class AssigneeMapping(Base):
+    """An assignee text staff mapped by hand, remembered for the next directive of that unit."""
+
+    __tablename__ = "assignee_mappings"
+    __table_args__ = (UniqueConstraint("unit_id", "text_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    text_key: Mapped[str] = mapped_column(String(255))
+    target_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    role: Mapped[str | None] = mapped_column(String(16))
+    created_at: Mapped[datetime]
+
+
+class TaskCompletion(Base):
+    """A unit marked one occurrence of a task done, so nobody is reminded of it again."""
+
+    __tablename__ = "task_completions"
+    __table_args__ = (UniqueConstraint("task_id", "unit_id", "due_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("directive_tasks.id"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    due_on: Mapped[date] = mapped_column(Date)
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    at: Mapped[datetime]
+
+
+class DigestState(Base):
+    """What the last digest of a kind told a staff member, so an unchanged daily one is skipped."""
+
+    __tablename__ = "digest_states"
+    __table_args__ = (UniqueConstraint("member_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime]
