@@ -1,0 +1,49 @@
+"""Shared fixtures: a fresh migrated database per test, a fixed clock, the app and a small world."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.app import App, build
+from bot.settings import Settings
+from handlers.clock import FixedClock
+from storage.migrate import upgrade_async
+from tests.dbs import fresh_database_url
+from tests.factories import World, build_world
+
+# 2026-11-10 09:00 in Asia/Ho_Chi_Minh
+START = datetime(2026, 11, 10, 2, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(START)
+
+
+@pytest.fixture
+async def database_url(tmp_path: Path) -> str:
+    url = fresh_database_url(tmp_path)
+    await upgrade_async(url)
+    return url
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return Settings(database_url=database_url, files_dir=tmp_path / "files", _env_file=None)  # type: ignore[call-arg]
+
+
+@pytest.fixture
+async def app(settings: Settings, clock: FixedClock) -> AsyncIterator[App]:
+    application = build(settings, clock)
+    yield application
+    await application.close()
+
+
+@pytest.fixture
+async def world(app: App) -> World:
+    async with app.sessions() as session, session.begin():
+        return await build_world(session, app.clock.now())
