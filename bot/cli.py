@@ -1,4 +1,4 @@
-"""The `thidua` command (also `python -m bot`). Each area registers its commands explicitly below."""
+"""The `thidua` command (also `python -m bot`); each area registers its commands at the bottom."""
 
 from __future__ import annotations
 

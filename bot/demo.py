@@ -62,12 +62,8 @@ async def seed(session: AsyncSession, application: App) -> Seeded:
     return seeded
 
 
-async def prepare(settings: Settings, fresh: bool) -> Seeded | None:
-    """Creates the demo database; returns what was seeded, or None when it already existed."""
-    if fresh:
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{DEMO_DB}{suffix}").unlink(missing_ok=True)
-    existed = DEMO_DB.exists()
+async def prepare(settings: Settings, existed: bool) -> Seeded | None:
+    """Migrates the demo database; seeds it and returns what was seeded unless it `existed`."""
     await upgrade_async(settings.database_url)
     if existed:
         return None
@@ -83,7 +79,10 @@ def main(fresh: bool) -> None:
     settings = Settings(
         database_url=f"sqlite+aiosqlite:///{DEMO_DB}", files_dir=Path("./data/demo-files")
     )
-    seeded = asyncio.run(prepare(settings, fresh))
+    if fresh:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{DEMO_DB}{suffix}").unlink(missing_ok=True)
+    seeded = asyncio.run(prepare(settings, DEMO_DB.exists()))
     if seeded:
         typer.echo(_("demo.invites"))
         for role, unit, code in seeded.invites:

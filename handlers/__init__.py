@@ -1,4 +1,4 @@
-"""What the bot says and does. `FLOWS` is the explicit list of flows the engine runs, in menu order."""
+"""What the bot says and does. `FLOWS` lists the flows the engine runs, in menu order."""
 
 from __future__ import annotations
 

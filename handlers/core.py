@@ -1,8 +1,9 @@
-"""What every chat can say: onboarding, start, help, cancel, menu, language, linking a second app."""
+"""What every chat can say: onboarding, start, help, cancel, menu, language, linking apps."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+
 from handlers.commands import Parsed
 from handlers.flow import Context, Flow, Turn, ask, done, stay
 from handlers.types import Option

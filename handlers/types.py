@@ -1,7 +1,7 @@
 """The neutral port between channels and flows.
 
-Channel adapters turn a platform update into an `Incoming` and render `Reply` objects back; flows see
-nothing else of a platform. Platform leftovers travel in `extras`.
+Channel adapters turn a platform update into an `Incoming` and render `Reply` objects back;
+flows see nothing else of a platform. Platform leftovers travel in `extras`.
 """
 
 from __future__ import annotations

@@ -45,7 +45,8 @@ def looks_like_code(text: str) -> bool:
 
 
 async def unit_by_code(session: AsyncSession, code: str) -> Unit | None:
-    return await session.scalar(select(Unit).where(Unit.code == code))
+    unit: Unit | None = await session.scalar(select(Unit).where(Unit.code == code))
+    return unit
 
 
 async def add_unit(

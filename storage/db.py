@@ -1,4 +1,4 @@
-"""Database engine and sessions: SQLite by default (WAL, foreign keys), any SQLAlchemy URL otherwise."""
+"""Database engine and sessions: SQLite by default (WAL, foreign keys), or any SQLAlchemy URL."""
 
 from __future__ import annotations
 

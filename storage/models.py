@@ -100,7 +100,7 @@ class InviteFailure(Base):
 
 
 class ConversationState(Base):
-    """Where one chat is in a conversation; also the row locked to keep a chat's messages in order."""
+    """Where one chat is in a conversation; its row lock keeps a chat's messages in order."""
 
     __tablename__ = "conversation_states"
     __table_args__ = (UniqueConstraint("channel", "chat_id"),)

@@ -40,8 +40,8 @@ def make_incoming(
 
 @dataclass
 class World:
-    """A commune with three villages and a school; people bound to console chats:
-    head1/head2/head3 (village heads), principal, staff (commune), outsider (staff of another commune).
+    """A commune with three villages and a school; people bound to console chats: head1, head2,
+    head3 (village heads), principal, staff (commune staff), outsider (another commune's staff).
     """
 
     province: Unit
@@ -74,7 +74,9 @@ async def build_world(session: Any, now: datetime) -> World:
         member = Member(name=name, role=role, unit_id=unit.id, locale="vi", created_at=now)
         session.add(member)
         await session.flush()
-        session.add(ChatBinding(member_id=member.id, channel="console", chat_id=chat, created_at=now))
+        session.add(
+            ChatBinding(member_id=member.id, channel="console", chat_id=chat, created_at=now)
+        )
         world.members[chat] = member
     await session.flush()
     return world

@@ -13,7 +13,7 @@ import mimetypes
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TextIO
+from typing import Literal, TextIO
 
 from handlers.engine import Engine
 from handlers.types import Attachment, Incoming, Outcome
@@ -28,7 +28,7 @@ def to_incoming(line: str, chat_id: str) -> Incoming:
     if text.startswith("@file "):
         path = Path(text[6:].strip()).expanduser()
         mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        kind = "photo" if mime.startswith("image/") else "document"
+        kind: Literal["photo", "document"] = "photo" if mime.startswith("image/") else "document"
         attachment = Attachment(kind, path, path.name, mime)
         return Incoming(CHANNEL, chat_id, chat_id, "", attachments=(attachment,))
     return Incoming(CHANNEL, chat_id, chat_id, text)
