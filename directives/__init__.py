@@ -1,0 +1,16 @@
+"""Reading Vietnamese administrative directives into header, tasks, assignees and deadlines.
+
+Pure functions except `extract_text` (directives/sources.py), which reads files.
+"""
+
+from directives.dates import deadline_occurrences
+from directives.parser import empty_result, parse_text
+from directives.sources import UnreadableDocument, extract_text
+
+__all__ = [
+    "UnreadableDocument",
+    "deadline_occurrences",
+    "empty_result",
+    "extract_text",
+    "parse_text",
+]

@@ -1,0 +1,114 @@
+"""Reading a directive's text out of the file people have: .txt, .md, .docx or a text-layer .pdf.
+
+The one module of `directives` that does I/O.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+import zipfile
+from pathlib import Path
+
+
+class UnreadableDocument(Exception):
+    """The file is missing, of an unknown kind, corrupt, or (a PDF) has no text layer."""
+
+
+TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
+
+
+def _decode(data: bytes) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        # Windows-1258 writes tones as combining marks; recompose them.
+        return unicodedata.normalize("NFC", data.decode("cp1258"))
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+def _read_docx(path: Path) -> str:
+    try:
+        import docx
+        from docx.document import Document as DocumentObject
+        from docx.table import Table
+        from docx.text.paragraph import Paragraph
+    except ImportError as exc:  # pragma: no cover - dependency is declared
+        raise UnreadableDocument(f"python-docx is not installed: {exc}") from exc
+    try:
+        document: DocumentObject = docx.Document(str(path))
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise UnreadableDocument(f"not a readable .docx file: {path.name}") from exc
+    except Exception as exc:
+        raise UnreadableDocument(f"not a readable .docx file: {path.name}") from exc
+
+    lines: list[str] = []
+
+    def walk_table(table: Table) -> None:
+        for row in table.rows:
+            seen: set[int] = set()
+            for cell in row.cells:
+                if id(cell._tc) in seen:  # merged cells repeat
+                    continue
+                seen.add(id(cell._tc))
+                for block in cell.iter_inner_content():
+                    if isinstance(block, Paragraph):
+                        lines.append(block.text)
+                    else:
+                        walk_table(block)
+
+    for block in document.iter_inner_content():
+        if isinstance(block, Paragraph):
+            lines.append(block.text)
+        elif isinstance(block, Table):
+            walk_table(block)
+    return "\n".join(lines)
+
+
+def _read_pdf(path: Path) -> str:
+    try:
+        from pypdf import PdfReader
+    except ImportError as exc:  # pragma: no cover - dependency is declared
+        raise UnreadableDocument(f"pypdf is not installed: {exc}") from exc
+    try:
+        reader = PdfReader(str(path))
+        if reader.is_encrypted:
+            reader.decrypt("")
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except Exception as exc:  # pypdf raises many kinds on broken files
+        raise UnreadableDocument(f"not a readable .pdf file: {path.name}") from exc
+    text = "\n".join(pages)
+    if not text.strip():
+        raise UnreadableDocument(f"the PDF has no text layer (a scan?): {path.name}")
+    return text
+
+
+def extract_text(path: Path) -> str:
+    """The document's text.
+
+    .txt/.md: UTF-8 (with or without BOM, or UTF-16 with BOM), else Windows-1258, else Latin-1.
+    .docx: paragraphs and table cells in document order, one per line.
+    .pdf: the text layer, page after page.
+    Raises UnreadableDocument for a missing file, an unknown extension, a corrupt .docx/.pdf,
+    or a PDF without extractable text.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise UnreadableDocument(f"no such file: {path}")
+    suffix = path.suffix.lower()
+    if suffix in TEXT_SUFFIXES:
+        try:
+            return _decode(path.read_bytes())
+        except OSError as exc:
+            raise UnreadableDocument(f"cannot read {path.name}: {exc}") from exc
+    if suffix == ".docx":
+        return _read_docx(path)
+    if suffix == ".pdf":
+        return _read_pdf(path)
+    raise UnreadableDocument(f"unsupported file type {suffix or '(none)'}: {path.name}")
