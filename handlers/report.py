@@ -1,0 +1,363 @@
+"""The monthly report: one indicator at a time, a summary, then submit, edit one answer or cancel.
+
+State (``ctx.data``): ``template_id``, ``period``, ``answers`` (key → value; None when skipped),
+``index`` (the indicator being asked) and ``editing`` (return to the summary after one answer).
+Values: integers, True/False for yes/no, the choice key, text, or a stored file id for a photo.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from handlers import core
+from handlers.flow import Context, Flow, Turn, ask, done, stay
+from handlers.text import clean, fold
+from handlers.types import Attachment, Awaiting, Option
+from locales import _
+from storage.files import FileRejected, store_file
+from storage.models import ReportTemplate, StoredFile
+from storage.reports import draft_of, due_date, get_report, is_late, period_of, submit_report
+from storage.templates import active_template, label
+
+REPORTING_ROLES = frozenset({"village_head", "principal", "reporter"})
+# Which unit kind a role reports for; a reporter may report for any unit kind.
+ROLE_UNIT_KIND = {"village_head": "village", "principal": "school"}
+NUMBER = re.compile(r"(-?\d+)\s*(%|[^\W\d_][^\d]*)?")
+YES = {"co", "c", "yes", "y", "co a", "vang", "dung"}
+NO = {"khong", "k", "ko", "no", "n", "chua", "khong co"}
+OPTION_LABEL_MAX = 60
+
+
+# Shared bits (nomination and review use them too) ---------------------------------------------
+
+
+def finish(ctx: Context, *texts: str) -> Turn:
+    """Ends the flow with these messages and the member's menu as the next step."""
+    from handlers import FLOWS
+
+    return core.menu(ctx, FLOWS, *texts)
+
+
+def month_label(period: str) -> str:
+    return f"{period[5:7]}/{period[:4]}"
+
+
+def date_label(day: date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+def file_refusal(reason: str, ctx: Context) -> str:
+    """The localized reason a file was refused."""
+    mb = ctx.settings.max_file_bytes // (1024 * 1024)
+    return _(f"files.rejected.{reason}", mb=mb)
+
+
+async def store_attachment(
+    ctx: Context, attachment: Attachment, images_only: bool = False
+) -> StoredFile:
+    """Stores a received attachment in the file store (raises FileRejected)."""
+    return await store_file(
+        ctx.session,
+        ctx.settings.files_dir,
+        attachment.path,
+        attachment.filename,
+        ctx.now,
+        ctx.settings.max_file_bytes,
+        images_only,
+    )
+
+
+def short(text: str, limit: int = OPTION_LABEL_MAX) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def typed_first_option(ctx: Context) -> bool:
+    """ "1" typed where free text or a file is awaited and the only option is "Bỏ qua"/"Xong":
+    the console numbers options, so people type the number."""
+    return ctx.msg.choice is None and not ctx.msg.attachments and ctx.msg.text.strip() == "1"
+
+
+# Validation -----------------------------------------------------------------------------------
+
+
+def parse_integer(text: str) -> int | None:
+    """ "12", " 12 ", "12 hộ", "95%" → the number; anything else → None."""
+    match = NUMBER.fullmatch(clean(text))
+    return int(match.group(1)) if match else None
+
+
+def _yes_no(ctx: Context) -> bool | None:
+    if ctx.msg.choice in ("yes", "no"):
+        return ctx.msg.choice == "yes"
+    typed = fold(ctx.msg.text).strip(".!")
+    if typed in YES:
+        return True
+    if typed in NO:
+        return False
+    return None
+
+
+async def _answer(ctx: Context, indicator: dict[str, Any]) -> tuple[bool, Any, str | None]:
+    """(accepted, value, error text) for the current message as an answer to `indicator`."""
+    kind = indicator["type"]
+    if not indicator["required"] and (
+        ctx.msg.choice == "skip" or (kind in ("text", "photo") and typed_first_option(ctx))
+    ):
+        return True, None, None
+    if kind == "photo":
+        if not ctx.msg.attachments:
+            key = "report.bad.need_photo" if indicator["required"] else "report.bad.need_photo_opt"
+            return False, None, _(key)
+        try:
+            stored = await store_attachment(ctx, ctx.msg.attachments[0], images_only=True)
+        except FileRejected as refused:
+            return False, None, file_refusal(refused.reason, ctx)
+        return True, stored.id, None
+    if ctx.msg.attachments:
+        return False, None, _("report.bad.need_text")
+    if kind == "yes_no":
+        value = _yes_no(ctx)
+        return (True, value, None) if value is not None else (False, None, _("report.bad.yes_no"))
+    if kind == "choice":
+        keys = [c["key"] for c in indicator["choices"]]
+        picked = (ctx.msg.choice or "").removeprefix("c:")
+        if ctx.msg.choice and picked in keys:
+            return True, picked, None
+        return False, None, _("report.bad.choice")
+    text = clean(ctx.msg.text)
+    if not text:
+        return False, None, _("report.bad.empty")
+    if kind == "integer":
+        number = parse_integer(text)
+        if number is None:
+            return False, None, _("report.bad.not_number")
+        if not indicator["min"] <= number <= indicator["max"]:
+            return False, None, _("report.bad.range", min=indicator["min"], max=indicator["max"])
+        return True, number, None
+    if len(text) > indicator["max"]:
+        return False, None, _("report.bad.too_long", length=len(text), max=indicator["max"])
+    return True, text, None
+
+
+# Questions and summary ------------------------------------------------------------------------
+
+
+def _question(template: ReportTemplate, index: int) -> tuple[str, Awaiting, list[Option]]:
+    indicator = template.indicators[index]
+    kind = indicator["type"]
+    lines = [
+        _("report.question", n=index + 1, total=len(template.indicators), label=label(indicator))
+    ]
+    options: list[Option] = []
+    awaiting: Awaiting = "text"
+    if kind == "integer":
+        lines.append(_("report.hint.integer", min=indicator["min"], max=indicator["max"]))
+        awaiting = "number"
+    elif kind == "yes_no":
+        lines.append(_("report.hint.yes_no"))
+        options = [Option("yes", _("report.opt.yes")), Option("no", _("report.opt.no"))]
+        awaiting = "choice"
+    elif kind == "choice":
+        lines.append(_("report.hint.choice"))
+        options = [Option(f"c:{c['key']}", label(c)) for c in indicator["choices"]]
+        awaiting = "choice"
+    elif kind == "text":
+        lines.append(_("report.hint.text", max=indicator["max"]))
+    else:
+        lines.append(_("report.hint.photo"))
+        awaiting = "photo"
+    if not indicator["required"]:
+        lines.append(_("report.hint.optional"))
+        options.append(Option("skip", _("report.opt.skip")))
+    return "\n".join(lines), awaiting, options
+
+
+def _ask_indicator(template: ReportTemplate, index: int, before: tuple[str, ...] = ()) -> Turn:
+    text, awaiting, options = _question(template, index)
+    return ask("report:answer", text, awaiting, options, before=before)
+
+
+def show_value(indicator: dict[str, Any], value: Any) -> str:
+    """An answer as the person reads it."""
+    if value is None:
+        return _("report.value.skipped")
+    kind = indicator["type"]
+    if kind == "yes_no":
+        return _("report.opt.yes") if value else _("report.opt.no")
+    if kind == "choice":
+        found = next((c for c in indicator["choices"] if c["key"] == value), None)
+        return label(found) if found else str(value)
+    if kind == "photo":
+        return _("report.value.photo")
+    return str(value)
+
+
+def _summary(ctx: Context, template: ReportTemplate, before: tuple[str, ...] = ()) -> Turn:
+    assert ctx.unit is not None
+    period = str(ctx.data["period"])
+    answers = ctx.data["answers"]
+    lines = [_("report.summary_title", month=month_label(period), unit=ctx.unit.name)]
+    for n, indicator in enumerate(template.indicators, 1):
+        value = show_value(indicator, answers.get(indicator["key"]))
+        lines.append(_("report.summary_line", n=n, label=label(indicator), value=value))
+    if is_late(period, ctx.local_now.date(), ctx.settings.report_due_day):
+        due = due_date(period, ctx.settings.report_due_day)
+        lines.append(_("report.summary_late", due=date_label(due)))
+    lines.append(_("report.summary_ask"))
+    options = [
+        Option("submit", _("report.opt.submit")),
+        Option("edit", _("report.opt.edit")),
+        Option("cancel", _("report.opt.cancel")),
+    ]
+    return ask("report:summary", "\n".join(lines), "confirm", options, before=before)
+
+
+def refusal(ctx: Context) -> str | None:
+    """Why this member may not report for their unit, or None when they may."""
+    assert ctx.member is not None and ctx.unit is not None
+    needed = ROLE_UNIT_KIND.get(ctx.member.role)
+    if ctx.member.role not in REPORTING_ROLES or (needed and ctx.unit.kind != needed):
+        return _("report.wrong_unit", role=core.role_name(ctx.member.role), unit=ctx.unit.name)
+    return None
+
+
+async def _template(ctx: Context) -> ReportTemplate | None:
+    """The template of the report in progress, when it still fits this member's unit."""
+    assert ctx.unit is not None
+    template_id = ctx.data.get("template_id")
+    template = await ctx.session.get(ReportTemplate, template_id) if template_id else None
+    if template is None or template.unit_kind != ctx.unit.kind:
+        return None
+    return template
+
+
+# Steps ----------------------------------------------------------------------------------------
+
+
+async def start(ctx: Context) -> Turn:
+    """Says which period and unit, then asks the first indicator (or shows the filed report)."""
+    assert ctx.unit is not None
+    refused = refusal(ctx)
+    if refused:
+        return done(refused)
+    template = await active_template(ctx.session, ctx.unit.kind)
+    if template is None:
+        return done(_("report.no_template", unit=ctx.unit.name))
+    period = period_of(ctx.local_now)
+    due = due_date(period, ctx.settings.report_due_day)
+    ctx.data = {"template_id": template.id, "period": period, "answers": {}, "index": 0}
+    month = month_label(period)
+    found = await draft_of(ctx.session, ctx.msg.channel, ctx.msg.chat_id, "report")
+    draft = found[1] if found else {}
+    if draft.get("template_id") == template.id and draft.get("period") == period:
+        ctx.data = draft
+        answered = len(draft.get("answers") or {})
+        note = _("report.resumed", month=month, count=answered, total=len(template.indicators))
+        if draft.get("editing"):
+            return _summary(ctx, template, before=(note,))
+        return _ask_indicator(template, int(draft.get("index", 0)), before=(note,))
+    filed = await get_report(ctx.session, ctx.unit.id, period)
+    if filed is not None and filed.template_id == template.id:
+        ctx.data["answers"] = dict(filed.answers)
+        ctx.data["editing"] = True
+        intro = _("report.intro_again", month=month, unit=ctx.unit.name, version=filed.version)
+        return _summary(ctx, template, before=(intro,))
+    count = len(template.indicators)
+    if is_late(period, ctx.local_now.date(), ctx.settings.report_due_day):
+        intro = _(
+            "report.intro_late", month=month, unit=ctx.unit.name, count=count, due=date_label(due)
+        )
+    else:
+        intro = _("report.intro", month=month, unit=ctx.unit.name, count=count, due=date_label(due))
+    return _ask_indicator(template, 0, before=(intro,))
+
+
+async def answer(ctx: Context) -> Turn:
+    """Stores a valid answer and asks the next indicator (or shows the summary)."""
+    template = await _template(ctx)
+    if template is None or refusal(ctx):
+        return finish(ctx, _("report.restart"))
+    index = int(ctx.data.get("index", 0))
+    indicator = template.indicators[index]
+    accepted, value, error = await _answer(ctx, indicator)
+    if not accepted:
+        return stay(error or _("report.bad.empty"))
+    ctx.data["answers"] = dict(ctx.data.get("answers", {})) | {indicator["key"]: value}
+    if ctx.data.get("editing") or index + 1 >= len(template.indicators):
+        ctx.data["editing"] = True
+        return _summary(ctx, template)
+    ctx.data["index"] = index + 1
+    return _ask_indicator(template, index + 1)
+
+
+async def summary(ctx: Context) -> Turn:
+    """Submits the report, lists the questions to edit one, or cancels."""
+    assert ctx.member is not None and ctx.unit is not None
+    template = await _template(ctx)
+    refused = refusal(ctx)
+    if template is None or refused:
+        return finish(ctx, refused or _("report.restart"))
+    if ctx.msg.choice == "cancel":
+        return finish(ctx, _("report.cancelled"))
+    if ctx.msg.choice == "edit":
+        options = [
+            Option(f"q:{n}", short(label(indicator)))
+            for n, indicator in enumerate(template.indicators)
+        ]
+        options.append(Option("back", _("report.opt.back")))
+        return ask("report:edit", _("report.edit_which"), "choice", options)
+    if ctx.msg.choice != "submit":
+        return stay(_("report.bad.summary"))
+    answers: dict[str, Any] = dict(ctx.data.get("answers", {}))
+    missing = [i for i in template.indicators if i["required"] and answers.get(i["key"]) is None]
+    if missing:
+        index = template.indicators.index(missing[0])
+        ctx.data["index"], ctx.data["editing"] = index, False
+        return _ask_indicator(template, index, before=(_("report.missing"),))
+    period = str(ctx.data["period"])
+    report = await submit_report(
+        ctx.session,
+        ctx.unit,
+        ctx.member,
+        template,
+        period,
+        answers,
+        ctx.now,
+        ctx.local_now.date(),
+        ctx.settings.report_due_day,
+    )
+    due = date_label(due_date(period, ctx.settings.report_due_day))
+    saved = _(
+        f"report.saved.{report.status}",
+        month=month_label(period),
+        unit=ctx.unit.name,
+        version=report.version,
+        due=due,
+    )
+    return finish(ctx, saved)
+
+
+async def edit(ctx: Context) -> Turn:
+    """Asks again the question picked for editing (or goes back to the summary)."""
+    template = await _template(ctx)
+    if template is None or refusal(ctx):
+        return finish(ctx, _("report.restart"))
+    if ctx.msg.choice == "back":
+        return _summary(ctx, template)
+    picked = (ctx.msg.choice or "").removeprefix("q:")
+    if not picked.isdigit() or not 0 <= int(picked) < len(template.indicators):
+        return stay(_("report.bad.choice"))
+    ctx.data["index"], ctx.data["editing"] = int(picked), True
+    return _ask_indicator(template, int(picked))
+
+
+FLOW = Flow(
+    name="report",
+    commands=("baocao", "bao cao", "report"),
+    roles=REPORTING_ROLES,
+    start=start,
+    states={"report:answer": answer, "report:summary": summary, "report:edit": edit},
+    menu="report.menu",
+)
