@@ -1,0 +1,551 @@
+"""Directives in the product: drafts from a parse, corrections, activation, targets and tasks.
+
+A directive is stored as a `draft` straight from the parser's result (SPEC §4), corrected by
+staff, then `active` (its tasks' resolved assignees become `task_targets` rows) and later
+`archived`. A task's `deadlines` is a list of deadline dicts in the parser's shape
+(`text, due, every, month, day`); a dropped task keeps its row with `dropped = True`.
+`Directive.parsed` keeps the parse as received (its `issued_on` follows a correction); the
+tasks' rows, not `parsed["tasks"]`, are what is followed. A unit marks one occurrence of a task
+done in `task_completions` (`due_on` = that occurrence; UNDATED for a task without deadline).
+
+Assignee texts resolve under the issuing unit (the directive's `unit_id`): a mapping staff made
+by hand (`assignee_mappings`) wins; then a sub-unit named in the text; then the collective
+phrases documents use ("Trưởng thôn các thôn", "các trường học", "Chủ tịch UBND các xã,
+phường", "các cơ quan, đơn vị"); its own office and civil servants ("Công chức Văn hóa - Xã
+hội", "Văn phòng") are the issuing unit's staff. A task without assignees goes to the
+directive's recipients.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from directives import deadline_occurrences
+from storage.access import audit, subtree_ids
+from storage.models import (
+    AssigneeMapping,
+    Directive,
+    DirectiveTask,
+    TaskCompletion,
+    TaskTarget,
+    Unit,
+)
+
+STATUSES = ("draft", "active", "archived")
+KINDS = ("cong_van", "chi_thi", "ke_hoach", "huong_dan", "thong_bao", "quyet_dinh", "bao_cao")
+# The role a unit of each kind answers a task with.
+ROLE_OF_KIND = {"village": "village_head", "school": "principal"}
+DEFAULT_ROLE = "staff"
+# Groups a hand mapping may name (target_unit_id None): the role, over every unit of that kind.
+GROUP_KIND = {"village_head": "village", "principal": "school", "staff": "commune"}
+# A task without deadlines is done once; its completion is stored on this date.
+UNDATED = date(1970, 1, 1)
+RECURRING_LOOKBACK = timedelta(days=366)
+HORIZON = timedelta(days=400)
+
+_VILLAGES = re.compile(
+    r"\b(?:truong|cac|moi) (?:thon|ban|lang|ap|khu pho|to dan pho|khu dan cu)\b"
+    r"|\bthon, (?:ban|lang|khu pho|to dan pho)\b"
+    r"|\bkhu dan cu\b|\bto dan pho\b"
+)
+_SCHOOLS = re.compile(
+    r"\bhieu truong\b|\bcac truong\b(?! (?:thon|ban|phong|khu|to|ap|lang|cac))"
+    r"|\btruong hoc\b|\bco so giao duc\b|\bcac truong (?:mam non|tieu hoc|trung hoc|thcs|thpt)\b"
+)
+_COMMUNES = re.compile(
+    r"\b(?:cac|moi) (?:xa|phuong|thi tran|dac khu)\b|\bubnd xa, phuong\b"
+    r"|\buy ban nhan dan (?:cac )?xa, phuong\b"
+)
+# The issuing body's own office and civil servants: its staff.
+_OWN_STAFF = re.compile(r"\b(?:cong chuc|can bo|van phong)\b")
+_AGENCIES = re.compile(
+    r"\b(?:cac|moi) (?:co quan|don vi|phong|ban nganh|phong, ban|so, ban, nganh|so, nganh)\b"
+)
+
+
+_SPACES = re.compile(r"\s+")
+
+
+def fold(text: str) -> str:
+    """As `handlers.text.fold` (storage does not import handlers): lower case, no diacritics,
+    đ→d, single spaces."""
+    decomposed = unicodedata.normalize("NFD", text.lower())
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _SPACES.sub(" ", bare.replace("đ", "d")).strip()
+
+
+def clean(text: str) -> str:
+    return _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
+
+
+@dataclass(frozen=True)
+class Target:
+    """One unit and the role there that a task goes to."""
+
+    unit_id: int
+    role: str
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """What one assignee text resolved to; `manual` when a remembered mapping decided it,
+    `ignored` when staff chose not to follow it (then `targets` is empty)."""
+
+    text: str
+    targets: tuple[Target, ...]
+    manual: bool = False
+    ignored: bool = False
+
+    @property
+    def resolved(self) -> bool:
+        return bool(self.targets) or self.ignored
+
+
+@dataclass(frozen=True)
+class OpenTask:
+    """A task a unit still owes: the next undone occurrence (`due` UNDATED when it has none)."""
+
+    task: DirectiveTask
+    directive: Directive
+    due: date
+    deadline_text: str
+
+    @property
+    def dated(self) -> bool:
+        return self.due != UNDATED
+
+
+def text_key(text: str) -> str:
+    """How an assignee text is remembered: folded, without trailing punctuation."""
+    return fold(text).strip(" .;,:-")[:255]
+
+
+def role_for(unit: Unit) -> str:
+    return ROLE_OF_KIND.get(unit.kind, DEFAULT_ROLE)
+
+
+def _iso_date(value: object) -> date | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+def _text(value: object, limit: int) -> str | None:
+    return clean(value)[:limit] or None if isinstance(value, str) else None
+
+
+# Drafts ---------------------------------------------------------------------------------------
+
+
+async def create_draft(
+    session: AsyncSession,
+    unit: Unit,
+    parsed: dict[str, Any],
+    now: datetime,
+    source_name: str = "",
+    created_by: int | None = None,
+) -> Directive:
+    """Stores a parse result (SPEC §4 JSON) as a draft of `unit` with one row per task."""
+    kind = parsed.get("kind")
+    directive = Directive(
+        unit_id=unit.id,
+        status="draft",
+        kind=kind if kind in KINDS else "other",
+        number=_text(parsed.get("number"), 100),
+        issuer=_text(parsed.get("issuer"), 255),
+        issued_on=_iso_date(parsed.get("issued_on")),
+        subject=_text(parsed.get("subject"), 10_000),
+        parsed=parsed,
+        source_name=source_name[:255],
+        created_by=created_by,
+        created_at=now,
+    )
+    session.add(directive)
+    await session.flush()
+    for n, task in enumerate(parsed.get("tasks") or [], 1):
+        if not isinstance(task, dict):
+            continue
+        assignees = [clean(a) for a in task.get("assignees") or [] if isinstance(a, str)]
+        deadlines = [d for d in task.get("deadlines") or [] if isinstance(d, dict)]
+        session.add(
+            DirectiveTask(
+                directive_id=directive.id,
+                ref=str(task.get("ref") or n)[:16],
+                text=clean(str(task.get("text") or "")),
+                assignees=[a for a in assignees if a],
+                deadlines=deadlines,
+                dropped=False,
+            )
+        )
+    await session.flush()
+    await audit(
+        session, now, created_by, "directive.draft", "directive", directive.id, {"unit": unit.id}
+    )
+    return directive
+
+
+async def get_directive(session: AsyncSession, directive_id: int) -> Directive | None:
+    return await session.get(Directive, directive_id)
+
+
+async def tasks_of(
+    session: AsyncSession, directive_id: int, include_dropped: bool = False
+) -> list[DirectiveTask]:
+    """The directive's tasks in document order (dropped ones only when asked)."""
+    query = select(DirectiveTask).where(DirectiveTask.directive_id == directive_id)
+    if not include_dropped:
+        query = query.where(DirectiveTask.dropped.is_(False))
+    return list((await session.scalars(query.order_by(DirectiveTask.id))).all())
+
+
+async def get_task(session: AsyncSession, directive_id: int, task_id: int) -> DirectiveTask | None:
+    """The task when it belongs to that directive and is not dropped."""
+    task = await session.get(DirectiveTask, task_id)
+    if task is None or task.directive_id != directive_id or task.dropped:
+        return None
+    return task
+
+
+async def set_issued_on(
+    session: AsyncSession, directive: Directive, day: date, now: datetime, actor: int | None
+) -> None:
+    directive.issued_on = day
+    directive.parsed = {**directive.parsed, "issued_on": day.isoformat()}
+    await audit(
+        session, now, actor, "directive.date", "directive", directive.id, {"to": day.isoformat()}
+    )
+
+
+async def set_deadlines(
+    session: AsyncSession,
+    task: DirectiveTask,
+    deadlines: list[dict[str, Any]],
+    now: datetime,
+    actor: int | None,
+) -> None:
+    """Replaces the task's deadlines (an empty list: no deadline)."""
+    task.deadlines = deadlines
+    await audit(session, now, actor, "directive.deadline", "task", task.id, {"to": deadlines})
+
+
+async def drop_task(
+    session: AsyncSession, task: DirectiveTask, now: datetime, actor: int | None
+) -> None:
+    task.dropped = True
+    await audit(session, now, actor, "directive.drop_task", "task", task.id, {"ref": task.ref})
+
+
+async def discard_draft(session: AsyncSession, directive: Directive) -> None:
+    """Deletes a draft and its tasks (nothing else refers to a draft)."""
+    task_ids = select(DirectiveTask.id).where(DirectiveTask.directive_id == directive.id)
+    await session.execute(delete(TaskTarget).where(TaskTarget.task_id.in_(task_ids)))
+    await session.execute(delete(DirectiveTask).where(DirectiveTask.directive_id == directive.id))
+    await session.delete(directive)
+    await session.flush()
+
+
+async def activate(
+    session: AsyncSession, directive: Directive, now: datetime, actor: int | None
+) -> list[str]:
+    """Makes a draft active and writes its task targets; returns the assignee texts that
+    resolved to nobody (those tasks have no target for them)."""
+    issuer = await session.get_one(Unit, directive.unit_id)
+    tasks = await tasks_of(session, directive.id)
+    resolver = await Resolver.load(session, issuer)
+    unresolved: list[str] = []
+    await session.execute(
+        delete(TaskTarget).where(
+            TaskTarget.task_id.in_(
+                select(DirectiveTask.id).where(DirectiveTask.directive_id == directive.id)
+            )
+        )
+    )
+    for task in tasks:
+        targets: set[Target] = set()
+        for text in effective_assignees(directive, task):
+            found = resolver.resolve(text)
+            targets.update(found.targets)
+            if not found.resolved and text not in unresolved:
+                unresolved.append(text)
+        for target in sorted(targets, key=lambda t: (t.unit_id, t.role)):
+            session.add(TaskTarget(task_id=task.id, unit_id=target.unit_id, role=target.role))
+    directive.status, directive.activated_at = "active", now
+    await session.flush()
+    await audit(
+        session, now, actor, "directive.activate", "directive", directive.id, {"tasks": len(tasks)}
+    )
+    return unresolved
+
+
+async def archive(
+    session: AsyncSession, directive: Directive, now: datetime, actor: int | None
+) -> None:
+    directive.status = "archived"
+    await audit(session, now, actor, "directive.archive", "directive", directive.id)
+
+
+async def directives_of(
+    session: AsyncSession, unit_id: int, statuses: Iterable[str] = ("active",)
+) -> list[Directive]:
+    """The unit's directives with these statuses, newest first."""
+    rows = await session.scalars(
+        select(Directive)
+        .where(Directive.unit_id == unit_id, Directive.status.in_(list(statuses)))
+        .order_by(Directive.created_at.desc(), Directive.id.desc())
+    )
+    return list(rows.all())
+
+
+async def count_tasks(session: AsyncSession, directive_id: int) -> int:
+    return len(await tasks_of(session, directive_id))
+
+
+_ISSUER_PREFIX = re.compile(r"^(?:ubnd|uy ban nhan dan|hoi dong nhan dan|hdnd)\s+")
+
+
+async def issuer_unit(session: AsyncSession, issuer: str) -> Unit | None:
+    """The one unit whose name is the issuer's ("UBND xã Lam Sơn" → "Xã Lam Sơn"), or None
+    when no unit or several match."""
+    key = _ISSUER_PREFIX.sub("", fold(issuer))
+    if len(key.split()) < 2:
+        return None
+    units = await session.scalars(select(Unit))
+    found = [u for u in units if fold(u.name) == key]
+    return found[0] if len(found) == 1 else None
+
+
+# Assignees ------------------------------------------------------------------------------------
+
+
+def effective_assignees(directive: Directive, task: DirectiveTask) -> list[str]:
+    """The task's assignee texts, or the directive's recipients when the task names none."""
+    if task.assignees:
+        return list(task.assignees)
+    recipients = directive.parsed.get("recipients") or []
+    return [clean(r) for r in recipients if isinstance(r, str) and clean(r)]
+
+
+class Resolver:
+    """Resolves assignee texts under one issuing unit (the units under it loaded once)."""
+
+    def __init__(
+        self, issuer: Unit, units: Sequence[Unit], mappings: dict[str, AssigneeMapping]
+    ) -> None:
+        self.issuer = issuer
+        self.units = [u for u in units if u.id != issuer.id]
+        self.mappings = mappings
+        self._names = sorted(
+            ((fold(u.name), u) for u in self.units if len(fold(u.name)) >= 4),
+            key=lambda pair: -len(pair[0]),
+        )
+
+    @classmethod
+    async def load(cls, session: AsyncSession, issuer: Unit) -> Resolver:
+        ids = await subtree_ids(session, issuer.id)
+        units = (await session.scalars(select(Unit).where(Unit.id.in_(ids)))).all()
+        mappings = (
+            await session.scalars(
+                select(AssigneeMapping).where(AssigneeMapping.unit_id == issuer.id)
+            )
+        ).all()
+        return cls(issuer, units, {m.text_key: m for m in mappings})
+
+    def of_kind(self, kind: str) -> list[Unit]:
+        return sorted((u for u in self.units if u.kind == kind), key=lambda u: fold(u.name))
+
+    def unit(self, unit_id: int) -> Unit | None:
+        if unit_id == self.issuer.id:
+            return self.issuer
+        return next((u for u in self.units if u.id == unit_id), None)
+
+    def find_by_name(self, text: str) -> list[Unit]:
+        """Units under the issuer whose name appears in `text` (diacritics-insensitive); the
+        longest names first, a name inside an already matched one is not counted twice."""
+        folded = fold(text)
+        found: list[Unit] = []
+        taken: list[tuple[int, int]] = []
+        for name, unit in self._names:
+            for match in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", folded):
+                span = match.span()
+                if any(a <= span[0] and span[1] <= b for a, b in taken):
+                    continue
+                taken.append(span)
+                found.append(unit)
+                break
+        return found
+
+    def _group(self, role: str) -> list[Target]:
+        kind = GROUP_KIND.get(role)
+        return [Target(u.id, role) for u in self.of_kind(kind)] if kind else []
+
+    def resolve(self, text: str) -> Resolution:
+        """Mapping, then named units, then collective phrases; unresolved gives no targets."""
+        mapping = self.mappings.get(text_key(text))
+        if mapping is not None:
+            if mapping.target_unit_id is not None:
+                target = Target(mapping.target_unit_id, mapping.role or DEFAULT_ROLE)
+                return Resolution(text, (target,), manual=True)
+            if mapping.role:
+                return Resolution(text, tuple(self._group(mapping.role)), manual=True)
+            return Resolution(text, (), manual=True, ignored=True)
+        named = self.find_by_name(text)
+        targets = [Target(u.id, role_for(u)) for u in named]
+        named_kinds = {u.kind for u in named}
+        folded = fold(text)
+        if _VILLAGES.search(folded) and "village" not in named_kinds:
+            targets += self._group("village_head")
+        if _SCHOOLS.search(folded) and "school" not in named_kinds:
+            targets += self._group("principal")
+        if _COMMUNES.search(folded) and "commune" not in named_kinds:
+            targets += self._group("staff")
+        if _AGENCIES.search(folded) and "agency" not in named_kinds:
+            targets += [Target(u.id, DEFAULT_ROLE) for u in self.of_kind("agency")]
+        if not targets and _OWN_STAFF.search(folded):
+            targets.append(Target(self.issuer.id, DEFAULT_ROLE))
+        unique = tuple(dict.fromkeys(targets))
+        return Resolution(text, unique)
+
+
+async def remember_mapping(
+    session: AsyncSession,
+    issuer: Unit,
+    text: str,
+    target_unit_id: int | None,
+    role: str | None,
+    now: datetime,
+    actor: int | None = None,
+) -> None:
+    """Remembers how `text` maps under `issuer` (replacing an earlier mapping): one unit and
+    its role, a group (`target_unit_id` None, `role` from GROUP_KIND), or nobody (both None)."""
+    key = text_key(text)
+    mapping = await session.scalar(
+        select(AssigneeMapping).where(
+            AssigneeMapping.unit_id == issuer.id, AssigneeMapping.text_key == key
+        )
+    )
+    if mapping is None:
+        mapping = AssigneeMapping(unit_id=issuer.id, text_key=key, created_at=now)
+        session.add(mapping)
+    mapping.target_unit_id, mapping.role = target_unit_id, role
+    await session.flush()
+    await audit(
+        session,
+        now,
+        actor,
+        "directive.map_assignee",
+        "unit",
+        issuer.id,
+        {"text": key, "target": target_unit_id, "role": role},
+    )
+
+
+# Tasks of a unit ------------------------------------------------------------------------------
+
+
+def _next_due(
+    task: DirectiveTask, directive: Directive, today: date, done: set[date]
+) -> tuple[date, str] | None:
+    """The earliest occurrence not done yet (overdue ones included), with its deadline text;
+    None when every occurrence in sight is done."""
+    if not task.deadlines:
+        return None if UNDATED in done else (UNDATED, "")
+    # A recurring deadline is owed from activation on (not for months before it was loaded).
+    since = directive.activated_at.date() if directive.activated_at else today
+    if directive.issued_on is not None:
+        since = max(since, directive.issued_on)
+    start_recurring = max(since, today - RECURRING_LOOKBACK)
+    best: tuple[date, str] | None = None
+    for deadline in task.deadlines:
+        if deadline.get("every"):
+            days = deadline_occurrences(deadline, start_recurring, today + HORIZON)
+        else:
+            days = deadline_occurrences(deadline, date.min, date.max)
+        pending = [d for d in days if d not in done]
+        if pending and (best is None or pending[0] < best[0]):
+            best = (pending[0], str(deadline.get("text") or ""))
+    return best
+
+
+async def open_tasks(session: AsyncSession, unit_id: int, today: date) -> list[OpenTask]:
+    """Tasks of active directives targeted at the unit, each at its next undone occurrence;
+    nearest first (overdue ones first), tasks without a deadline last."""
+    rows = (
+        await session.execute(
+            select(DirectiveTask, Directive)
+            .join(Directive, Directive.id == DirectiveTask.directive_id)
+            .where(
+                DirectiveTask.id.in_(
+                    select(TaskTarget.task_id).where(TaskTarget.unit_id == unit_id)
+                ),
+                Directive.status == "active",
+                DirectiveTask.dropped.is_(False),
+            )
+        )
+    ).all()
+    if not rows:
+        return []
+    completions = (
+        await session.scalars(
+            select(TaskCompletion).where(
+                TaskCompletion.unit_id == unit_id,
+                TaskCompletion.task_id.in_([task.id for task, _directive in rows]),
+            )
+        )
+    ).all()
+    done: dict[int, set[date]] = {}
+    for completion in completions:
+        done.setdefault(completion.task_id, set()).add(completion.due_on)
+    found: list[OpenTask] = []
+    for task, directive in rows:
+        upcoming = _next_due(task, directive, today, done.get(task.id, set()))
+        if upcoming is not None:
+            found.append(OpenTask(task, directive, upcoming[0], upcoming[1]))
+    found.sort(key=lambda o: (not o.dated, o.due, o.directive.id, o.task.id))
+    return found
+
+
+async def is_target(session: AsyncSession, task_id: int, unit_id: int) -> bool:
+    row = await session.scalar(
+        select(TaskTarget.id).where(TaskTarget.task_id == task_id, TaskTarget.unit_id == unit_id)
+    )
+    return row is not None
+
+
+async def mark_done(
+    session: AsyncSession,
+    task_id: int,
+    unit_id: int,
+    due_on: date,
+    member_id: int | None,
+    now: datetime,
+) -> bool:
+    """Records that the unit did the task's occurrence due `due_on`; False when it was
+    recorded already (nothing is added)."""
+    exists = await session.scalar(
+        select(TaskCompletion.id).where(
+            TaskCompletion.task_id == task_id,
+            TaskCompletion.unit_id == unit_id,
+            TaskCompletion.due_on == due_on,
+        )
+    )
+    if exists is not None:
+        return False
+    session.add(
+        TaskCompletion(task_id=task_id, unit_id=unit_id, due_on=due_on, member_id=member_id, at=now)
+    )
+    await session.flush()
+    await audit(
+        session, now, member_id, "task.done", "task", task_id, {"unit": unit_id, "due": str(due_on)}
+    )
+    return True
