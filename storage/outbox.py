@@ -1,8 +1,20 @@
 """The outbox: every message the bot pushes on its own is a row, planned once, sent once.
 
-Planning inserts with the row's unique `key` and does nothing on conflict. A sender claims due
-rows (FOR UPDATE SKIP LOCKED on PostgreSQL, so several processes share the work) for a short
-lease; a row whose lease ran out without being marked is claimed again.
+Planning inserts with the row's unique `key` and does nothing on conflict, so planning the same
+reminder twice (or from two processes) adds nothing. A dispatcher claims due rows (FOR UPDATE
+SKIP LOCKED on PostgreSQL, so several processes share the work; SQLite serialises writers) for a
+short lease and commits the claim; each send is then marked in its own short transaction with the
+platform's message id.
+
+Delivery guarantee — at-least-once, chosen on purpose. A row is claimed, sent, then marked. If
+the process dies after the platform accepted a message but before the mark committed, the row
+is "claimed but not marked": nobody touches it while the lease runs (no second process sends it
+meanwhile), and after the lease it is sent again. The window for such a duplicate is the few
+milliseconds between the platform's answer and the mark's commit, and it only opens on a crash.
+The opposite choice (mark "sending" before the send, never retry an in-doubt row) would lose a
+reminder of a deadline on every crash in that window, which is worse for this product than an
+occasional repeated nudge. Rows are never re-planned: the unique key stops a re-plan from adding
+a second row, so a duplicate can only come from that crash window, never from planning.
 """
 
 from __future__ import annotations
@@ -11,7 +23,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -82,24 +94,35 @@ async def enqueue_to_member(
 
 
 async def claim_due(
-    session: AsyncSession, worker: str, now: datetime, lease: timedelta, limit: int = 100
+    session: AsyncSession,
+    worker: str,
+    now: datetime,
+    lease: timedelta,
+    limit: int = 100,
+    channels: Sequence[str] | None = None,
 ) -> list[OutboxMessage]:
     """Claims up to `limit` due rows (unsent, not failed, not_before passed, lease free) for
-    `worker`; the caller commits to make the claim visible to other workers."""
-    rows = (
-        await session.scalars(
-            select(OutboxMessage)
-            .where(
-                OutboxMessage.sent_at.is_(None),
-                OutboxMessage.failed_at.is_(None),
-                OutboxMessage.not_before <= now,
-                or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until <= now),
-            )
-            .order_by(OutboxMessage.not_before, OutboxMessage.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
+    `worker`, oldest first; only rows for chats on `channels` when given. The caller commits to
+    make the claim visible to other workers."""
+    query = (
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.sent_at.is_(None),
+            OutboxMessage.failed_at.is_(None),
+            OutboxMessage.not_before <= now,
+            or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until <= now),
         )
-    ).all()
+        .order_by(OutboxMessage.not_before, OutboxMessage.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True, of=OutboxMessage)
+    )
+    if channels is not None:
+        query = query.where(
+            OutboxMessage.binding_id.in_(
+                select(ChatBinding.id).where(ChatBinding.channel.in_(list(channels)))
+            )
+        )
+    rows = (await session.scalars(query)).all()
     for row in rows:
         row.claimed_by, row.claimed_until = worker, now + lease
     return list(rows)
@@ -144,3 +167,44 @@ async def mark_attempt_failed(
         .where(OutboxMessage.id == row_id, OutboxMessage.claimed_by == worker)
         .values(**values)
     )
+
+
+async def release(session: AsyncSession, row_ids: Sequence[int], worker: str) -> None:
+    """Gives claimed rows back untouched (no attempt counted), e.g. when a run ran out of time."""
+    if row_ids:
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(list(row_ids)), OutboxMessage.claimed_by == worker)
+            .values(claimed_until=None)
+        )
+
+
+async def mark_blocked(
+    session: AsyncSession, binding_id: int, now: datetime, error: str = "blocked"
+) -> int:
+    """Flags the chat as blocked and fails every unsent row for it; returns how many rows."""
+    await session.execute(
+        update(ChatBinding)
+        .where(ChatBinding.id == binding_id, ChatBinding.blocked_at.is_(None))
+        .values(blocked_at=now)
+    )
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.binding_id == binding_id,
+            OutboxMessage.sent_at.is_(None),
+            OutboxMessage.failed_at.is_(None),
+        )
+        .values(failed_at=now, last_error=error[:500], claimed_until=None)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def pending_count(session: AsyncSession) -> int:
+    """Rows not sent and not failed (due or not)."""
+    count = await session.scalar(
+        select(func.count(OutboxMessage.id)).where(
+            OutboxMessage.sent_at.is_(None), OutboxMessage.failed_at.is_(None)
+        )
+    )
+    return int(count or 0)

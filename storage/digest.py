@@ -1,0 +1,533 @@
+"""The figures of a staff digest: for one unit and everything under it.
+
+Reporting completeness and timeliness for a period and the one before, per sub-unit (each
+direct child of the unit, counting the reporting units under it) with who is missing and their
+head's name; nominations by status (and how many are new since a time); deadlines in the coming
+week; failed deliveries; totals of the numeric indicators. `Digest.as_json()` is what
+`thidua digest --json` prints; `Digest.fingerprint()` tells whether anything changed since the
+last daily digest (`DigestState`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Select, case, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from bot.settings import Settings
+from locales import current
+from storage.models import (
+    ChatBinding,
+    DigestState,
+    Member,
+    Nomination,
+    OutboxMessage,
+    Report,
+    ReportTemplate,
+    TaskCompletion,
+    Unit,
+)
+from storage.reminders import (
+    REPORTER_ROLES,
+    active_tasks,
+    directive_label,
+    occurrences,
+    period_due,
+    reporting_kinds,
+    short,
+)
+
+NOMINATION_STATUSES = ("pending", "approved", "rejected", "returned")
+UPCOMING_DAYS = 7
+FAILED_LOOKBACK = timedelta(days=7)
+LIST_LIMIT = 20
+
+
+@dataclass
+class Missing:
+    code: str
+    name: str
+    parent: str
+    head: str
+
+
+@dataclass
+class UnitLine:
+    """One sub-unit: how many reporting units under it, and how they reported."""
+
+    code: str
+    name: str
+    expected: int = 0
+    submitted: int = 0
+    on_time: int = 0
+    late: int = 0
+    missing: int = 0
+
+
+@dataclass
+class PeriodFigures:
+    period: str
+    due: date
+    overdue: bool
+    expected: int = 0
+    submitted: int = 0
+    on_time: int = 0
+    late: int = 0
+    missing: list[Missing] = field(default_factory=list)
+    rows: list[UnitLine] = field(default_factory=list)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.submitted / self.expected) if self.expected else 100
+
+
+@dataclass
+class PendingNomination:
+    id: int
+    nominee: str
+    award: str
+    unit: str
+    created_at: datetime
+
+
+@dataclass
+class Deadline:
+    due: date
+    kind: str
+    text: str
+    directive: str
+    units: int
+    done: int
+
+
+@dataclass
+class Failure:
+    at: datetime
+    member: str
+    unit: str
+    channel: str
+    kind: str
+    error: str
+
+
+@dataclass
+class Total:
+    key: str
+    label: str
+    value: int
+    reports: int
+
+
+@dataclass
+class Digest:
+    unit_code: str
+    unit_name: str
+    generated_at: datetime
+    current: PeriodFigures
+    last: PeriodFigures
+    nominations: dict[str, int]
+    new_nominations: int
+    pending: list[PendingNomination]
+    upcoming: list[Deadline]
+    failed: list[Failure]
+    failed_count: int
+    blocked_chats: int
+    totals: list[Total]
+
+    def as_json(self) -> dict[str, Any]:
+        """Plain JSON: dates ISO, the current period's figures at the top level."""
+        data = _plain(asdict(self))
+        assert isinstance(data, dict)
+        cur = data["current"]
+        for name in ("expected", "submitted", "on_time", "late", "missing"):
+            data[name] = cur[name]
+        data["period"] = self.current.period
+        data["nominations"] = {"new": self.new_nominations, **self.nominations}
+        del data["new_nominations"]
+        return data
+
+    def fingerprint(self) -> str:
+        """A hash of what the digest says (not when it was made)."""
+        data = self.as_json()
+        data.pop("generated_at", None)
+        blob = json.dumps(data, sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def previous_period(period: str) -> str:
+    year, month = int(period[:4]), int(period[5:7])
+    return f"{year - 1:04d}-12" if month == 1 else f"{year:04d}-{month - 1:02d}"
+
+
+def tree_ids(root_id: int) -> Select[tuple[int]]:
+    """A query of the unit's id and every id under it (recursive, both databases)."""
+    tree = select(Unit.id).where(Unit.id == root_id).cte("tree", recursive=True)
+    child = aliased(Unit)
+    tree = tree.union_all(select(child.id).where(child.parent_id == tree.c.id))
+    return select(tree.c.id)
+
+
+@dataclass(slots=True)
+class Node:
+    """A unit as the digest needs it (plain columns: much cheaper than ORM objects)."""
+
+    id: int
+    code: str
+    name: str
+    kind: str
+    parent_id: int | None
+
+
+async def nodes(session: AsyncSession, root_id: int) -> dict[int, Node]:
+    """The unit and everything under it, by id."""
+    rows = await session.execute(
+        select(Unit.id, Unit.code, Unit.name, Unit.kind, Unit.parent_id).where(
+            Unit.id.in_(tree_ids(root_id))
+        )
+    )
+    return {row[0]: Node(*row) for row in rows.tuples().all()}
+
+
+async def subtree(session: AsyncSession, root_id: int) -> list[Unit]:
+    """The unit and everything under it."""
+    return list((await session.scalars(select(Unit).where(Unit.id.in_(tree_ids(root_id))))).all())
+
+
+def _branch_of(units: dict[int, Node], root_id: int) -> dict[int, int]:
+    """unit id → the root's direct child it lies under (the root itself maps to itself)."""
+    out: dict[int, int] = {root_id: root_id}
+
+    def resolve(unit_id: int) -> int:
+        chain = []
+        current = unit_id
+        while current not in out:
+            chain.append(current)
+            parent = units[current].parent_id
+            if parent == root_id or parent is None:
+                out[current] = current
+                chain.pop()
+                break
+            current = parent
+        top = out[current]
+        for unit in chain:
+            out[unit] = top
+        return out[unit_id]
+
+    for unit_id in units:
+        resolve(unit_id)
+    return out
+
+
+async def _heads(session: AsyncSession, unit_ids: Sequence[int]) -> dict[int, str]:
+    names: dict[int, list[str]] = defaultdict(list)
+    for i in range(0, len(unit_ids), 900):
+        rows = await session.execute(
+            select(Member.unit_id, Member.name)
+            .where(
+                Member.unit_id.in_(unit_ids[i : i + 900]),
+                Member.role.in_(REPORTER_ROLES),
+                Member.active.is_(True),
+            )
+            .order_by(Member.id)
+        )
+        for unit_id, name in rows.tuples():
+            if name:
+                names[unit_id].append(name)
+    return {unit_id: ", ".join(v) for unit_id, v in names.items()}
+
+
+def _figures(
+    period: str,
+    due: date,
+    today: date,
+    root: Unit,
+    units: dict[int, Node],
+    reporting: list[Node],
+    branch: dict[int, int],
+    statuses: dict[int, str],
+) -> PeriodFigures:
+    fig = PeriodFigures(period, due, today > due)
+    lines: dict[int, UnitLine] = {}
+    for unit in reporting:
+        top = units[branch[unit.id]]
+        line = lines.get(top.id)
+        if line is None:
+            line = lines[top.id] = UnitLine(top.code, top.name)
+        line.expected += 1
+        status = statuses.get(unit.id)
+        if status is None:
+            line.missing += 1
+            parent = units.get(unit.parent_id) if unit.parent_id else None
+            name = parent.name if parent is not None and parent.id != root.id else ""
+            fig.missing.append(Missing(unit.code, unit.name, name, ""))
+            continue
+        line.submitted += 1
+        if status == "late":
+            line.late += 1
+        else:
+            line.on_time += 1
+    fig.rows = sorted(lines.values(), key=lambda line: line.name)
+    fig.expected = sum(line.expected for line in fig.rows)
+    fig.submitted = sum(line.submitted for line in fig.rows)
+    fig.on_time = sum(line.on_time for line in fig.rows)
+    fig.late = sum(line.late for line in fig.rows)
+    fig.missing.sort(key=lambda m: (m.parent, m.name))
+    return fig
+
+
+async def build_digest(
+    session: AsyncSession,
+    settings: Settings,
+    root: Unit,
+    period: str,
+    now: datetime,
+    since: datetime | None = None,
+) -> Digest:
+    """The digest of `root` and its subtree for `period` (and the period before); nominations
+    created after `since` (default: a day before `now`) count as new."""
+    today = now.astimezone(ZoneInfo(settings.timezone)).date()
+    since = since or now - timedelta(days=1)
+    units = await nodes(session, root.id)
+    kinds = set(await reporting_kinds(session))
+    reporting = [u for u in units.values() if u.kind in kinds]
+    branch = _branch_of(units, root.id)
+    last = previous_period(period)
+
+    in_tree = Report.unit_id.in_(tree_ids(root.id))
+    statuses: dict[str, dict[int, str]] = {period: {}, last: {}}
+    current_reports: list[tuple[dict[str, Any], int]] = []
+    current_rows = await session.execute(
+        select(Report.unit_id, Report.status, Report.answers, Report.template_id).where(
+            Report.period == period, in_tree
+        )
+    )
+    for unit_id, status, answers, template_id in current_rows.tuples().all():
+        statuses[period][unit_id] = status
+        current_reports.append((answers or {}, template_id))
+    last_rows = await session.execute(
+        select(Report.unit_id, Report.status).where(Report.period == last, in_tree)
+    )
+    statuses[last] = dict(last_rows.tuples().all())
+
+    due_day = settings.report_due_day
+    cur = _figures(
+        period, period_due(period, due_day), today, root, units, reporting, branch, statuses[period]
+    )
+    prev = _figures(
+        last, period_due(last, due_day), today, root, units, reporting, branch, statuses[last]
+    )
+    code_to_id = {u.code: u.id for u in units.values()}
+    heads = await _heads(session, sorted({code_to_id[m.code] for m in cur.missing + prev.missing}))
+    for missing in cur.missing + prev.missing:
+        missing.head = heads.get(code_to_id[missing.code], "")
+
+    def within(column: Any) -> Any:
+        return column.in_(tree_ids(root.id))
+
+    counted = await session.execute(
+        select(
+            Nomination.status,
+            func.count(Nomination.id),
+            func.sum(case((Nomination.created_at > since, 1), else_=0)),
+        )
+        .where(within(Nomination.unit_id))
+        .group_by(Nomination.status)
+    )
+    counts: dict[str, int] = {}
+    new = 0
+    for status, n, fresh in counted.tuples().all():
+        counts[status] = int(n)
+        new += int(fresh or 0)
+    nominations = {status: counts.get(status, 0) for status in NOMINATION_STATUSES}
+    pending_rows = await session.execute(
+        select(
+            Nomination.id,
+            Nomination.nominee,
+            Nomination.award,
+            Nomination.unit_id,
+            Nomination.created_at,
+        )
+        .where(within(Nomination.unit_id), Nomination.status == "pending")
+        .order_by(Nomination.created_at, Nomination.id)
+        .limit(LIST_LIMIT)
+    )
+    from storage.nominations import award_label
+
+    pending = [
+        PendingNomination(nid, nominee, award_label(award), units[unit_id].name, created_at)
+        for nid, nominee, award, unit_id, created_at in pending_rows.tuples().all()
+    ]
+
+    upcoming = await _upcoming(session, settings, today, cur, units)
+    failed, failed_count, blocked = await _failures(session, root.id, units, now)
+    totals = await _totals(session, current_reports)
+    return Digest(
+        root.code,
+        root.name,
+        now,
+        cur,
+        prev,
+        nominations,
+        new,
+        pending,
+        upcoming,
+        failed,
+        failed_count,
+        blocked,
+        totals,
+    )
+
+
+async def _upcoming(
+    session: AsyncSession,
+    settings: Settings,
+    today: date,
+    cur: PeriodFigures,
+    units: dict[int, Node],
+) -> list[Deadline]:
+    end = today + timedelta(days=UPCOMING_DAYS)
+    out: list[Deadline] = []
+    for period in sorted({cur.period, f"{end.year:04d}-{end.month:02d}"}):
+        due = period_due(period, settings.report_due_day)
+        if today <= due <= end:
+            submitted = cur.submitted if period == cur.period else 0
+            out.append(Deadline(due, "report", period, "", cur.expected, submitted))
+    tasks = await active_tasks(session)
+    if tasks:
+        done = set(
+            (
+                await session.execute(
+                    select(
+                        TaskCompletion.task_id, TaskCompletion.unit_id, TaskCompletion.due_on
+                    ).where(TaskCompletion.due_on >= today, TaskCompletion.due_on <= end)
+                )
+            ).tuples()
+        )
+        for directive, task, targets in tasks:
+            mine = [t for t in targets if t.unit_id in units]
+            if not mine:
+                continue
+            for due in occurrences(task, today, end):
+                finished = sum(1 for t in mine if (task.id, t.unit_id, due) in done)
+                out.append(
+                    Deadline(
+                        due,
+                        "task",
+                        short(task.text, 120),
+                        directive_label(directive),
+                        len(mine),
+                        finished,
+                    )
+                )
+    out.sort(key=lambda d: (d.due, d.kind, d.text))
+    return out
+
+
+async def _failures(
+    session: AsyncSession, root_id: int, units: dict[int, Node], now: datetime
+) -> tuple[list[Failure], int, int]:
+    ids = tree_ids(root_id)
+    rows = (
+        (
+            await session.execute(
+                select(OutboxMessage, ChatBinding.channel, Member.name, Member.unit_id)
+                .join(ChatBinding, ChatBinding.id == OutboxMessage.binding_id)
+                .join(Member, Member.id == ChatBinding.member_id)
+                .where(OutboxMessage.failed_at > now - FAILED_LOOKBACK, Member.unit_id.in_(ids))
+                .order_by(OutboxMessage.failed_at.desc(), OutboxMessage.id.desc())
+            )
+        )
+        .tuples()
+        .all()
+    )
+    failed = [
+        Failure(
+            row.failed_at or now,
+            name,
+            units[unit_id].name,
+            channel,
+            row.kind,
+            (row.last_error or "")[:120],
+        )
+        for row, channel, name, unit_id in rows[:LIST_LIMIT]
+    ]
+    blocked = await session.scalar(
+        select(func.count(ChatBinding.id))
+        .join(Member, Member.id == ChatBinding.member_id)
+        .where(ChatBinding.blocked_at.isnot(None), Member.unit_id.in_(ids))
+    )
+    return failed, len(rows), int(blocked or 0)
+
+
+async def _totals(session: AsyncSession, reports: list[tuple[dict[str, Any], int]]) -> list[Total]:
+    if not reports:
+        return []
+    templates = {
+        t.id: t
+        for t in (
+            await session.scalars(
+                select(ReportTemplate).where(
+                    ReportTemplate.id.in_({template_id for _a, template_id in reports})
+                )
+            )
+        ).all()
+    }
+    lang = current()
+    labels: dict[str, str] = {}
+    numeric: dict[int, list[str]] = {}
+    for template in templates.values():
+        keys = []
+        for item in template.indicators:
+            if item.get("type") == "integer" and item.get("key"):
+                key = str(item["key"])
+                keys.append(key)
+                label = item.get(f"label_{lang}") or item.get("label_vi") or key
+                labels.setdefault(key, str(label))
+        numeric[template.id] = keys
+    sums: dict[str, int] = defaultdict(int)
+    counts: dict[str, int] = defaultdict(int)
+    for answers, template_id in reports:
+        for key in numeric.get(template_id, []):
+            value = answers.get(key)
+            if isinstance(value, int) and not isinstance(value, bool):
+                sums[key] += value
+                counts[key] += 1
+    return [Total(k, labels[k], sums[k], counts[k]) for k in labels if counts[k]]
+
+
+async def digest_changed(
+    session: AsyncSession, member_id: int, kind: str, fingerprint: str, now: datetime
+) -> bool:
+    """Stores the fingerprint of the digest about to be sent; False when it equals the last
+    one of this kind (nothing changed, nothing to send)."""
+    state = await session.scalar(
+        select(DigestState).where(DigestState.member_id == member_id, DigestState.kind == kind)
+    )
+    if state is None:
+        session.add(
+            DigestState(member_id=member_id, kind=kind, fingerprint=fingerprint, updated_at=now)
+        )
+        return True
+    if state.fingerprint == fingerprint:
+        return False
+    state.fingerprint, state.updated_at = fingerprint, now
+    return True

@@ -1,0 +1,523 @@
+"""The reminder planner: who still owes what, and which nudge is due now.
+
+Two sources: reporting periods (every reporting unit owes its monthly report, due on
+`settings.report_due_day`) and active directives (each target unit of a task owes each
+occurrence of the task's deadlines). Each owed item has stages, all at `reminder_hour:minute`
+local time: `d7`, `d3`, `d1` (from `settings.reminder_days_before`), `due` (on the day),
+`overdue` (the day after), then `escalate` (two days after: the staff of the nearest unit above
+with staff are told which units are late; the overdue unit is also in their digest).
+
+`plan(session, settings, now)` is stateless and idempotent: it finds the latest stage reached
+for every item (a stage counts until the next one starts, so after downtime only the latest
+stage is sent, never a pile of stale ones), skips who no longer owes (report filed, task
+occurrence marked done), and enqueues outbox rows with keys such as
+``remind:report:{unit_id}:{period}:{stage}:b{binding_id}``; planning twice adds nothing.
+Paused members are skipped (escalations to staff are never paused); inactive members and chats
+that blocked the bot are skipped and counted in `PlanResult.flagged`. Texts are rendered in the
+recipient's locale.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.settings import Settings
+from directives import deadline_occurrences
+from locales import gettext
+from storage.models import (
+    ChatBinding,
+    Directive,
+    DirectiveTask,
+    Member,
+    OutboxMessage,
+    Report,
+    ReportTemplate,
+    TaskCompletion,
+    TaskTarget,
+    Unit,
+)
+from storage.outbox import enqueue
+
+REPORTER_ROLES = ("village_head", "principal", "reporter")
+STAFF_ROLES = ("staff", "admin")
+DEFAULT_REPORTING_KINDS = ("village", "school")
+ESCALATE_AFTER_DAYS = 2
+ESCALATE_WINDOW_DAYS = 7
+TASK_TEXT_MAX = 160
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One outbox row the planner added."""
+
+    key: str
+    kind: str
+    channel: str
+    chat: str
+    unit: str
+    not_before: datetime
+
+    def as_json(self) -> dict[str, str]:
+        return {
+            "key": self.key,
+            "kind": self.kind,
+            "channel": self.channel,
+            "chat": self.chat,
+            "unit": self.unit,
+            "not_before": self.not_before.isoformat(),
+        }
+
+
+@dataclass(frozen=True)
+class Flag:
+    """Someone who owes something but cannot be reached: "inactive", "blocked" or "no_chat"."""
+
+    member_id: int
+    unit: str
+    reason: str
+
+
+@dataclass
+class PlanResult:
+    added: list[Planned] = field(default_factory=list)
+    flagged: list[Flag] = field(default_factory=list)
+    paused: int = 0
+
+
+# Time ------------------------------------------------------------------------------------------
+
+
+def local_at(day: date, settings: Settings) -> datetime:
+    """`day` at the reminder time, local, as an aware datetime."""
+    tz = ZoneInfo(settings.timezone)
+    return datetime.combine(day, time(settings.reminder_hour, settings.reminder_minute), tz)
+
+
+def stages(due: date, settings: Settings) -> list[tuple[str, datetime]]:
+    """The stages of an item due on `due`, in order, with when each starts."""
+    days = sorted({d for d in settings.reminder_days_before if d > 0}, reverse=True)
+    out = [(f"d{d}", local_at(due - timedelta(days=d), settings)) for d in days]
+    out.append(("due", local_at(due, settings)))
+    out.append(("overdue", local_at(due + timedelta(days=1), settings)))
+    out.append(("escalate", local_at(due + timedelta(days=ESCALATE_AFTER_DAYS), settings)))
+    return out
+
+
+def current_stage(due: date, now: datetime, settings: Settings) -> tuple[str, datetime] | None:
+    """The latest stage started at `now` (valid until the next one starts; escalation for a
+    week), or None before the first and after the last."""
+    found = None
+    for name, at in stages(due, settings):
+        if at <= now:
+            found = (name, at)
+    if found and found[0] == "escalate" and now >= found[1] + timedelta(days=ESCALATE_WINDOW_DAYS):
+        return None
+    return found
+
+
+def send_day(at: datetime, now: datetime, settings: Settings) -> date:
+    """The local day the row will go out (a row planned in quiet hours goes the next morning)."""
+    local = max(at, now).astimezone(ZoneInfo(settings.timezone))
+    start, end = settings.quiet_start_hour, settings.quiet_end_hour
+    if start > end and local.hour >= start:
+        return local.date() + timedelta(days=1)
+    return local.date()
+
+
+def period_due(period: str, due_day: int) -> date:
+    year, month = int(period[:4]), int(period[5:7])
+    return date(year, month, min(due_day, calendar.monthrange(year, month)[1]))
+
+
+def recent_periods(today: date) -> list[str]:
+    """This month's period and last month's."""
+    last = today.replace(day=1) - timedelta(days=1)
+    return [f"{last.year:04d}-{last.month:02d}", f"{today.year:04d}-{today.month:02d}"]
+
+
+def date_label(day: date) -> str:
+    return f"{day.day:02d}/{day.month:02d}/{day.year}"
+
+
+def month_label(period: str) -> str:
+    return f"{period[5:7]}/{period[:4]}"
+
+
+# Who ------------------------------------------------------------------------------------------
+
+
+async def reporting_kinds(session: AsyncSession) -> tuple[str, ...]:
+    """Unit kinds that report monthly: those with an active template (village and school when
+    no template is loaded yet)."""
+    kinds = (
+        await session.scalars(
+            select(ReportTemplate.unit_kind).where(ReportTemplate.active.is_(True)).distinct()
+        )
+    ).all()
+    return tuple(sorted(set(kinds))) or DEFAULT_REPORTING_KINDS
+
+
+@dataclass
+class _People:
+    """Members of some units, their chats, and the units (for codes and the tree)."""
+
+    units: dict[int, Unit]
+    members: dict[int, list[Member]]
+    bindings: dict[int, list[ChatBinding]]
+
+    def of(self, unit_id: int, roles: Iterable[str]) -> list[Member]:
+        wanted = set(roles)
+        return [m for m in self.members.get(unit_id, []) if m.role in wanted]
+
+    def staff_above(self, unit_id: int) -> tuple[Unit, list[Member]] | None:
+        """The nearest unit above `unit_id` that has staff, with them."""
+        current = self.units[unit_id].parent_id if unit_id in self.units else None
+        for _ in range(16):
+            if current is None:
+                return None
+            staff = self.of(current, STAFF_ROLES)
+            if staff:
+                return self.units[current], staff
+            current = self.units[current].parent_id
+        return None
+
+
+async def _people(session: AsyncSession) -> _People:
+    units = {u.id: u for u in (await session.scalars(select(Unit))).all()}
+    members: dict[int, list[Member]] = defaultdict(list)
+    for member in (await session.scalars(select(Member).order_by(Member.id))).all():
+        members[member.unit_id].append(member)
+    bindings: dict[int, list[ChatBinding]] = defaultdict(list)
+    for binding in (await session.scalars(select(ChatBinding).order_by(ChatBinding.id))).all():
+        bindings[binding.member_id].append(binding)
+    return _People(units, members, bindings)
+
+
+# Planning --------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Candidate:
+    member: Member
+    unit_code: str
+    key: str
+    kind: str
+    payload: dict[str, Any]
+    not_before: datetime
+    skip_pause: bool = False
+
+
+class _Planner:
+    def __init__(
+        self, session: AsyncSession, settings: Settings, now: datetime, people: _People
+    ) -> None:
+        self.session = session
+        self.settings = settings
+        self.now = now
+        self.people = people
+        self.candidates: list[_Candidate] = []
+        self.result = PlanResult()
+
+    def add(
+        self,
+        member: Member,
+        key: str,
+        kind: str,
+        text: str,
+        not_before: datetime,
+        skip_pause: bool = False,
+    ) -> None:
+        unit = self.people.units.get(member.unit_id)
+        self.candidates.append(
+            _Candidate(
+                member,
+                unit.code if unit else "",
+                key,
+                kind,
+                {"text": text, "options": []},
+                not_before,
+                skip_pause,
+            )
+        )
+
+    async def flush(self) -> PlanResult:
+        rows: list[tuple[_Candidate, ChatBinding, str]] = []
+        flagged: set[tuple[int, str]] = set()
+        for cand in self.candidates:
+            member = cand.member
+            if not member.active:
+                flagged.add((member.id, "inactive"))
+                continue
+            if (
+                not cand.skip_pause
+                and member.paused_until is not None
+                and member.paused_until > self.now
+            ):
+                self.result.paused += 1
+                continue
+            chats = self.people.bindings.get(member.id, [])
+            reachable = [b for b in chats if b.blocked_at is None]
+            if not reachable:
+                flagged.add((member.id, "blocked" if chats else "no_chat"))
+                continue
+            rows.extend((cand, b, f"{cand.key}:b{b.id}"[:200]) for b in reachable)
+        existing = await _existing_keys(self.session, [key for _c, _b, key in rows])
+        for cand, binding, key in rows:
+            if key in existing:
+                continue
+            if await enqueue(
+                self.session, key, binding.id, cand.kind, cand.payload, cand.not_before, self.now
+            ):
+                self.result.added.append(
+                    Planned(
+                        key,
+                        cand.kind,
+                        binding.channel,
+                        binding.chat_id,
+                        cand.unit_code,
+                        cand.not_before,
+                    )
+                )
+        for member_id, reason in sorted(flagged):
+            unit = self.people.units.get(
+                next(c.member.unit_id for c in self.candidates if c.member.id == member_id)
+            )
+            self.result.flagged.append(Flag(member_id, unit.code if unit else "", reason))
+        return self.result
+
+
+async def _existing_keys(session: AsyncSession, keys: Sequence[str]) -> set[str]:
+    found: set[str] = set()
+    unique = sorted(set(keys))
+    for i in range(0, len(unique), 500):
+        chunk = unique[i : i + 500]
+        found.update(
+            (
+                await session.scalars(select(OutboxMessage.key).where(OutboxMessage.key.in_(chunk)))
+            ).all()
+        )
+    return found
+
+
+def _text(member: Member, key: str, **values: object) -> str:
+    body = gettext(key, lang=member.locale, **values)
+    return body
+
+
+async def _plan_reports(planner: _Planner, today: date) -> None:
+    settings, session, people = planner.settings, planner.session, planner.people
+    kinds = await reporting_kinds(session)
+    escalations: dict[tuple[int, int, str], tuple[datetime, list[Unit]]] = {}
+    for period in recent_periods(today):
+        due = period_due(period, settings.report_due_day)
+        stage = current_stage(due, planner.now, settings)
+        if stage is None:
+            continue
+        name, at = stage
+        filed = set(
+            (await session.scalars(select(Report.unit_id).where(Report.period == period))).all()
+        )
+        owing = sorted(
+            (u for u in people.units.values() if u.kind in kinds and u.id not in filed),
+            key=lambda u: u.code,
+        )
+        for unit in owing:
+            if name == "escalate":
+                above = people.staff_above(unit.id)
+                if above is None:
+                    continue
+                staff_unit, staff = above
+                for member in staff:
+                    entry = escalations.setdefault((member.id, staff_unit.id, period), (at, []))
+                    entry[1].append(unit)
+                continue
+            left = (due - send_day(at, planner.now, settings)).days
+            for member in people.of(unit.id, REPORTER_ROLES):
+                values: dict[str, object] = {
+                    "month": month_label(period),
+                    "unit": unit.name,
+                    "due": date_label(due),
+                    "days": left,
+                }
+                if name == "overdue":
+                    text = _text(member, "reminders.report.overdue", **values)
+                elif name == "due" or left <= 0:
+                    text = _text(member, "reminders.report.today", **values)
+                else:
+                    text = _text(member, "reminders.report.before", **values)
+                text += "\n" + _text(member, "reminders.footer")
+                planner.add(
+                    member, f"remind:report:{unit.id}:{period}:{name}", "reminder", text, at
+                )
+    for (member_id, staff_unit_id, period), (at, units) in escalations.items():
+        member = next(m for m in people.members[staff_unit_id] if m.id == member_id)
+        lines = [
+            _text(member, "reminders.escalate.line", unit=u.name, head=_head(people, u.id))
+            for u in units
+        ]
+        text = _text(
+            member,
+            "reminders.escalate.report",
+            month=month_label(period),
+            due=date_label(period_due(period, settings.report_due_day)),
+            count=len(units),
+            units="\n".join(lines),
+        )
+        key = f"escalate:report:{staff_unit_id}:{period}"
+        planner.add(member, key, "escalation", text, at, skip_pause=True)
+
+
+def _head(people: _People, unit_id: int) -> str:
+    heads = people.of(unit_id, REPORTER_ROLES)
+    return ", ".join(m.name for m in heads if m.active and m.name) or "—"
+
+
+def directive_label(directive: Directive) -> str:
+    return directive.number or (directive.subject or "")[:80] or f"#{directive.id}"
+
+
+def short(text: str, limit: int = TASK_TEXT_MAX) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+async def active_tasks(
+    session: AsyncSession,
+) -> list[tuple[Directive, DirectiveTask, list[TaskTarget]]]:
+    """Active directives' kept tasks with their targets."""
+    rows = (
+        (
+            await session.execute(
+                select(Directive, DirectiveTask)
+                .join(DirectiveTask, DirectiveTask.directive_id == Directive.id)
+                .where(Directive.status == "active", DirectiveTask.dropped.is_(False))
+                .order_by(Directive.id, DirectiveTask.id)
+            )
+        )
+        .tuples()
+        .all()
+    )
+    if not rows:
+        return []
+    targets: dict[int, list[TaskTarget]] = defaultdict(list)
+    for target in (
+        await session.scalars(
+            select(TaskTarget).where(TaskTarget.task_id.in_([t.id for _d, t in rows]))
+        )
+    ).all():
+        targets[target.task_id].append(target)
+    return [(d, t, targets.get(t.id, [])) for d, t in rows]
+
+
+def occurrences(task: DirectiveTask, start: date, end: date) -> list[date]:
+    """Every due date of the task's deadlines in [start, end]."""
+    found: set[date] = set()
+    for deadline in task.deadlines or []:
+        if isinstance(deadline, dict):
+            found.update(deadline_occurrences(deadline, start, end))
+    return sorted(found)
+
+
+async def _plan_tasks(
+    planner: _Planner,
+    today: date,
+    tasks: list[tuple[Directive, DirectiveTask, list[TaskTarget]]],
+) -> None:
+    settings, session, people = planner.settings, planner.session, planner.people
+    if not tasks:
+        return
+    lookback = today - timedelta(days=ESCALATE_AFTER_DAYS + ESCALATE_WINDOW_DAYS + 1)
+    ahead = today + timedelta(days=max([0, *settings.reminder_days_before]) + 1)
+    done = set(
+        (
+            await session.execute(
+                select(TaskCompletion.task_id, TaskCompletion.unit_id, TaskCompletion.due_on).where(
+                    TaskCompletion.due_on >= lookback
+                )
+            )
+        ).tuples()
+    )
+    escalations: dict[tuple[int, int, int, date], tuple[datetime, list[Unit]]] = {}
+    for directive, task, targets in tasks:
+        for due in occurrences(task, lookback, ahead):
+            stage = current_stage(due, planner.now, settings)
+            if stage is None:
+                continue
+            name, at = stage
+            left = (due - send_day(at, planner.now, settings)).days
+            for target in targets:
+                unit = people.units.get(target.unit_id)
+                if unit is None or (task.id, unit.id, due) in done:
+                    continue
+                if name == "escalate":
+                    above = people.staff_above(unit.id)
+                    if above is None:
+                        continue
+                    for member in above[1]:
+                        key4 = (member.id, above[0].id, task.id, due)
+                        escalations.setdefault(key4, (at, []))[1].append(unit)
+                    continue
+                for member in people.of(unit.id, (target.role,)):
+                    values: dict[str, object] = {
+                        "task": short(task.text),
+                        "directive": directive_label(directive),
+                        "unit": unit.name,
+                        "due": date_label(due),
+                        "days": left,
+                    }
+                    if name == "overdue":
+                        text = _text(member, "reminders.task.overdue", **values)
+                    elif name == "due" or left <= 0:
+                        text = _text(member, "reminders.task.today", **values)
+                    else:
+                        text = _text(member, "reminders.task.before", **values)
+                    text += "\n" + _text(member, "reminders.footer")
+                    key = f"remind:task:{task.id}:{unit.id}:{due.isoformat()}:{name}"
+                    planner.add(member, key, "reminder", text, at)
+    by_task = {task.id: (directive, task) for directive, task, _t in tasks}
+    for (member_id, staff_unit_id, task_id, due), (at, units) in escalations.items():
+        member = next(m for m in people.members[staff_unit_id] if m.id == member_id)
+        directive, task = by_task[task_id]
+        lines = [
+            _text(member, "reminders.escalate.line", unit=u.name, head=_head(people, u.id))
+            for u in units
+        ]
+        text = _text(
+            member,
+            "reminders.escalate.task",
+            task=short(task.text),
+            directive=directive_label(directive),
+            due=date_label(due),
+            count=len(units),
+            units="\n".join(lines),
+        )
+        key = f"escalate:task:{task_id}:{staff_unit_id}:{due.isoformat()}"
+        planner.add(member, key, "escalation", text, at, skip_pause=True)
+
+
+async def plan(session: AsyncSession, settings: Settings, now: datetime) -> PlanResult:
+    """Enqueues every reminder and escalation due at `now` that is not planned yet; returns the
+    rows added (empty when nothing new), who could not be reached, and how many were paused.
+    Runs in the caller's transaction."""
+    today = now.astimezone(ZoneInfo(settings.timezone)).date()
+    tasks = await active_tasks(session)
+    reports_due = any(
+        current_stage(period_due(p, settings.report_due_day), now, settings)
+        for p in recent_periods(today)
+    )
+    if not reports_due and not tasks:
+        return PlanResult()  # nothing can be due: spare loading everyone
+    planner = _Planner(session, settings, now, await _people(session))
+    if reports_due:
+        await _plan_reports(planner, today)
+    await _plan_tasks(planner, today, tasks)
+    return await planner.flush()
