@@ -1,0 +1,562 @@
+"""The Zalo channel (Zalo Bot API over httpx; the only module that speaks to Zalo).
+
+In: polling (`getUpdates` answers one update per call; an empty poll may come back as error 408)
+or a webhook (ZALO_WEBHOOK_URL; the `X-Bot-Api-Secret-Token` header must equal
+ZALO_WEBHOOK_SECRET, else 403; the update may come bare or wrapped in ``{ok, result}``). Zalo has
+no update id: the message id is the redelivery key. Images are downloaded into
+``files_dir/incoming``; stickers and other kinds go to the engine as their kind.
+
+Out: Zalo has no buttons, so options become lines — numbered with "Trả lời 1, 2 hoặc 3" when the
+engine accepts a number, otherwise labels to type. Texts are split between lines at 2,000
+characters. Files go as links to this bot's own small HTTP server (the one serving the webhook),
+signed with HMAC and expiring; images are sent with sendPhoto pointing at such a link.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import hmac
+import json
+import logging
+import mimetypes
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import quote, unquote, urlparse
+
+import httpx
+import tornado.httpserver
+import tornado.netutil
+import tornado.web
+
+from bot.channels.base import ChatBlocked, SendError
+from bot.channels.common import (
+    ChatQueues,
+    FileProblem,
+    member_locale,
+    numbered,
+    split_text,
+    units,
+)
+from bot.settings import Settings
+from handlers.clock import Clock
+from handlers.engine import Engine
+from handlers.types import Attachment, Incoming, MessageKind, Outcome, Reply
+from locales import _, use_locale
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "zalo"
+TEXT_LIMIT = 2000
+SECRET_HEADER = "X-Bot-Api-Secret-Token"
+FILES_PREFIX = "/files/"
+EMPTY_POLL = 408
+BACKOFF_MAX = 30.0
+
+
+class ZaloError(Exception):
+    """An answer with ``ok: false`` (or an HTTP error): `code` is Zalo's error_code."""
+
+    def __init__(self, code: int, description: str) -> None:
+        super().__init__(f"{code} {description}")
+        self.code = code
+        self.description = description
+
+
+class ZaloApi:
+    """The Bot API methods as `await api.call("sendMessage", {...})` → the `result`."""
+
+    def __init__(self, base: str, token: str, client: httpx.AsyncClient | None = None) -> None:
+        self.url = f"{base.rstrip('/')}/bot{token}/"
+        self.client = client or httpx.AsyncClient(timeout=httpx.Timeout(20.0, connect=10.0))
+
+    async def call(self, method: str, payload: dict[str, Any], wait: float | None = None) -> Any:
+        """Calls a method; raises ZaloError on an error answer, httpx errors on the network."""
+        timeout = httpx.Timeout(wait + 15.0, connect=10.0) if wait is not None else None
+        kwargs: dict[str, Any] = {"json": payload}
+        if timeout is not None:
+            kwargs["timeout"] = timeout
+        response = await self.client.post(self.url + method, **kwargs)
+        try:
+            body = response.json()
+        except ValueError:
+            raise ZaloError(response.status_code, response.text[:200]) from None
+        if not isinstance(body, dict):
+            raise ZaloError(response.status_code, "unexpected answer")
+        if not body.get("ok"):
+            code = body.get("error_code") or response.status_code
+            raise ZaloError(int(code), str(body.get("description") or ""))
+        return body.get("result")
+
+    async def close(self) -> None:
+        await self.client.aclose()
+
+
+# File links -----------------------------------------------------------------------------------
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+class FileLinks:
+    """Links to files on disk: ``/files/<payload>.<hmac>/<name>``, valid until their expiry.
+
+    The payload (path, mime, expiry) is signed with HMAC-SHA256, so nobody can make a link to
+    another file or extend one; the 256-bit signature makes a link unguessable.
+    """
+
+    def __init__(self, base_url: str, secret: bytes, clock: Clock, hours: int) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.secret = secret
+        self.clock = clock
+        self.hours = hours
+
+    def _sign(self, payload: str) -> str:
+        return _b64(hmac.new(self.secret, payload.encode(), hashlib.sha256).digest())
+
+    def url(self, attachment: Attachment) -> str:
+        expires = int(self.clock.now().timestamp()) + self.hours * 3600
+        raw = json.dumps([str(attachment.path.resolve()), attachment.mime, expires])
+        payload = _b64(raw.encode())
+        name = quote(attachment.filename or "file", safe="")
+        return f"{self.base_url}{FILES_PREFIX}{payload}.{self._sign(payload)}/{name}"
+
+    def resolve(self, token: str) -> tuple[Path, str] | None:
+        """(path, mime) for a token that is signed by us, unexpired and names a file; else None."""
+        payload, _dot, signature = token.partition(".")
+        if not payload or not hmac.compare_digest(signature, self._sign(payload)):
+            return None
+        try:
+            path, mime, expires = json.loads(_unb64(payload))
+        except (ValueError, TypeError):
+            return None
+        if int(expires) < self.clock.now().timestamp():
+            return None
+        file = Path(path)
+        return (file, str(mime)) if file.is_file() else None
+
+
+def link_secret(settings: Settings) -> bytes:
+    """FILE_LINK_SECRET, or a key derived from the bot token (stable across restarts)."""
+    if settings.file_link_secret is not None:
+        return settings.file_link_secret.get_secret_value().encode()
+    token = settings.zalo_bot_token.get_secret_value() if settings.zalo_bot_token else ""
+    return hmac.new(token.encode(), b"thidua file links", hashlib.sha256).digest()
+
+
+def public_base(settings: Settings) -> str | None:
+    """Where people reach this bot's HTTP server: PUBLIC_BASE_URL, else the webhook's origin."""
+    if settings.public_base_url:
+        return settings.public_base_url.rstrip("/")
+    if settings.zalo_webhook_url:
+        parsed = urlparse(settings.zalo_webhook_url)
+        return f"{parsed.scheme}://{parsed.netloc}"
+    return None
+
+
+# Sending --------------------------------------------------------------------------------------
+
+
+class Pace:
+    """At most `rate` calls per second, spread evenly."""
+
+    def __init__(self, rate: float) -> None:
+        self.interval = 1.0 / rate if rate > 0 else 0.0
+        self.next_at = 0.0
+        self.lock = asyncio.Lock()
+
+    async def wait(self) -> None:
+        async with self.lock:
+            loop = asyncio.get_running_loop()
+            delay = self.next_at - loop.time()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            self.next_at = max(loop.time(), self.next_at) + self.interval
+
+
+def _send_error(error: ZaloError | httpx.HTTPError) -> SendError:
+    if isinstance(error, httpx.HTTPError):
+        return SendError(f"network: {type(error).__name__}")
+    if error.code == 429:
+        return SendError(str(error), retry_after=5.0)
+    if error.code == 403:
+        return ChatBlocked(str(error))
+    if error.code in (400, 404):
+        return SendError(str(error), permanent=True)
+    return SendError(str(error))
+
+
+class ZaloSender:
+    """Sends neutral replies to a Zalo chat (implements `bot.channels.base.Sender`)."""
+
+    channel = CHANNEL
+    rate_per_chat = 1.0
+
+    def __init__(self, api: ZaloApi, settings: Settings, links: FileLinks | None) -> None:
+        self.api = api
+        self.links = links
+        self.rate_per_second = settings.zalo_rate_per_second
+        self.pace = Pace(settings.zalo_rate_per_second)
+
+    async def send(self, chat_id: str, reply: Reply, by_number: bool = False) -> str | None:
+        """Sends the reply (options as lines, split at 2,000); returns the last message id.
+
+        `by_number`: the options are numbered (the engine maps a typed number to them).
+        """
+        text = numbered(reply.text, reply.options, by_number)
+        last: str | None = None
+        try:
+            if reply.attachment is not None:
+                text, last = await self._attachment(chat_id, text, reply.attachment)
+            for chunk in split_text(text, TEXT_LIMIT) if text else []:
+                last = await self._call(chat_id, "sendMessage", {"text": chunk}) or last
+        except (ZaloError, httpx.HTTPError) as error:
+            raise _send_error(error) from error
+        return last
+
+    async def _attachment(
+        self, chat_id: str, text: str, attachment: Attachment
+    ) -> tuple[str, str | None]:
+        """Sends an image (with the text as caption when it fits); returns the text left over."""
+        if self.links is None:
+            unavailable = _("channels.file_unavailable", name=attachment.filename)
+            return f"{text}\n\n{unavailable}" if text else unavailable, None
+        url = self.links.url(attachment)
+        if attachment.kind == "photo" or attachment.mime.startswith("image/"):
+            caption = text if units(text) <= TEXT_LIMIT else ""
+            payload = {"photo": url} | ({"caption": caption} if caption else {})
+            sent = await self._call(chat_id, "sendPhoto", payload)
+            return ("" if caption else text), sent
+        link = _("channels.file_link", name=attachment.filename, url=url, hours=self.links.hours)
+        return (f"{text}\n\n{link}" if text else link), None
+
+    async def _call(self, chat_id: str, method: str, payload: dict[str, Any]) -> str | None:
+        await self.pace.wait()
+        result = await self.api.call(method, {"chat_id": chat_id} | payload)
+        message_id = result.get("message_id") if isinstance(result, dict) else None
+        return str(message_id) if message_id is not None else None
+
+
+# Receiving ------------------------------------------------------------------------------------
+
+
+def unwrap(body: Any) -> dict[str, Any] | None:
+    """The update from a webhook body or a getUpdates result (bare or in ``{ok, result}``)."""
+    if isinstance(body, dict) and "result" in body and "event_name" not in body:
+        body = body["result"]
+    if isinstance(body, list):
+        body = body[0] if body else None
+    return body if isinstance(body, dict) and isinstance(body.get("message"), dict) else None
+
+
+def describe(update: dict[str, Any]) -> tuple[Incoming, str | None]:
+    """The neutral message for an update, and the photo URL to fetch for an image."""
+    message: dict[str, Any] = update["message"]
+    event = str(update.get("event_name") or "")
+    sender = message.get("from") or {}
+    chat = message.get("chat") or {}
+    chat_id = str(chat.get("id") or sender.get("id") or "")
+    if not chat_id:
+        raise ValueError("update without a chat")
+    message_id = message.get("message_id")
+    extras: dict[str, Any] = {}
+    if sender.get("display_name"):
+        extras["display_name"] = str(sender["display_name"])
+    base: dict[str, Any] = {
+        "channel": CHANNEL,
+        "chat_id": chat_id,
+        "user_id": str(sender["id"]) if sender.get("id") is not None else None,
+        "update_id": str(message_id) if message_id is not None else None,
+        "extras": extras,
+    }
+    if event == "message.text.received" or (not event and "text" in message):
+        return Incoming(text=str(message.get("text") or ""), **base), None
+    if event == "message.image.received":
+        if message.get("caption"):
+            extras["caption"] = str(message["caption"])
+        url = message.get("photo_url") or message.get("photo") or message.get("url")
+        return Incoming(**base), str(url) if url else ""
+    kind: MessageKind = "sticker" if event == "message.sticker.received" else "unsupported"
+    return Incoming(kind=kind, **base), None
+
+
+class ZaloChannel:
+    """The running Zalo bot: polling, or a webhook when ZALO_WEBHOOK_URL is set.
+
+    The HTTP server (webhook and file links) runs when a webhook or PUBLIC_BASE_URL is set.
+    """
+
+    name = CHANNEL
+
+    def __init__(
+        self,
+        engine: Engine,
+        settings: Settings,
+        clock: Clock,
+        client: httpx.AsyncClient | None = None,
+    ) -> None:
+        if settings.zalo_bot_token is None:
+            raise ValueError("ZALO_BOT_TOKEN is not set")
+        self.engine = engine
+        self.settings = settings
+        self.api = ZaloApi(
+            settings.zalo_api_base, settings.zalo_bot_token.get_secret_value(), client
+        )
+        base = public_base(settings)
+        self.links = (
+            FileLinks(base, link_secret(settings), clock, settings.file_link_hours)
+            if base
+            else None
+        )
+        self.sender = ZaloSender(self.api, settings, self.links)
+        self.queues = ChatQueues()
+        self.server: tornado.httpserver.HTTPServer | None = None
+        self.port: int | None = None
+        self._poller: asyncio.Task[None] | None = None
+        self._stopping = asyncio.Event()
+
+    # Running ---------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Checks the token (getMe), starts the HTTP server if needed, then polls or hooks."""
+        settings = self.settings
+        await self.api.call("getMe", {})
+        if settings.zalo_webhook_url and settings.zalo_webhook_secret is None:
+            raise ValueError("ZALO_WEBHOOK_SECRET is required with ZALO_WEBHOOK_URL")
+        if settings.zalo_webhook_url or self.links is not None:
+            self._serve()
+        if settings.zalo_webhook_url:
+            assert settings.zalo_webhook_secret is not None
+            await self.api.call(
+                "setWebhook",
+                {
+                    "url": settings.zalo_webhook_url,
+                    "secret_token": settings.zalo_webhook_secret.get_secret_value(),
+                },
+            )
+            log.info("zalo: webhook on port %s", self.port)
+        else:
+            try:
+                await self.api.call("deleteWebhook", {})
+            except (ZaloError, httpx.HTTPError) as error:
+                log.warning("zalo: deleteWebhook failed (%s)", error)
+            self._poller = asyncio.create_task(self._poll())
+            log.info("zalo: polling")
+
+    async def stop(self) -> None:
+        """Stops polling and the server, lets the messages in hand finish, and disconnects."""
+        self._stopping.set()
+        if self._poller is not None:
+            self._poller.cancel()
+            await asyncio.gather(self._poller, return_exceptions=True)
+        if self.server is not None:
+            self.server.stop()
+        await self.queues.drain(10.0)
+        await self.queues.close()
+        await self.api.close()
+
+    def _serve(self) -> None:
+        routes: list[Any] = [(rf"{FILES_PREFIX}([^/]+)/?(.*)", _FileHandler, {"links": self.links})]
+        if self.settings.zalo_webhook_url:
+            path = urlparse(self.settings.zalo_webhook_url).path or "/"
+            routes.append((path, _WebhookHandler, {"channel": self}))
+        application = tornado.web.Application(routes)
+        sockets = tornado.netutil.bind_sockets(
+            self.settings.zalo_webhook_port, self.settings.zalo_webhook_listen
+        )
+        self.port = sockets[0].getsockname()[1]
+        self.server = tornado.httpserver.HTTPServer(
+            application, max_body_size=1024 * 1024, xheaders=True
+        )
+        self.server.add_sockets(sockets)
+
+    async def _poll(self) -> None:
+        wait = self.settings.zalo_poll_timeout
+        backoff = 1.0
+        loop = asyncio.get_running_loop()
+        while not self._stopping.is_set():
+            began = loop.time()
+            try:
+                result = await self.api.call("getUpdates", {"timeout": str(wait)}, wait=wait)
+            except ZaloError as error:
+                if error.code == EMPTY_POLL:
+                    # A server that answers "empty" at once must not make this loop spin.
+                    if loop.time() - began < 0.5:
+                        await asyncio.sleep(1.0)
+                    continue
+                log.warning("zalo: getUpdates failed (%s)", error.code)
+            except httpx.HTTPError as error:
+                log.warning("zalo: getUpdates failed (%s)", type(error).__name__)
+            else:
+                backoff = 1.0
+                self.accept(result)
+                continue
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, BACKOFF_MAX)
+
+    # In --------------------------------------------------------------------------------------
+
+    def accept(self, body: Any) -> bool:
+        """Queues an update for its chat; False when the body holds no message update."""
+        update = unwrap(body)
+        if update is None:
+            return False
+        try:
+            incoming, photo_url = describe(update)
+        except (ValueError, KeyError, TypeError):
+            log.warning("zalo: unreadable update dropped")
+            return False
+        self.queues.submit(incoming.chat_id, lambda: self.handle(incoming, photo_url))
+        return True
+
+    async def handle(self, incoming: Incoming, photo_url: str | None) -> None:
+        """Runs one message through the engine and answers; never raises."""
+        chat_id = incoming.chat_id
+        try:
+            if photo_url is not None:
+                try:
+                    incoming = await self._with_photo(incoming, photo_url)
+                except FileProblem as problem:
+                    await self._apologize(chat_id, problem.key, **problem.values)
+                    return
+            try:
+                outcome = await self.engine.handle(incoming)
+            finally:
+                for attachment in incoming.attachments:
+                    attachment.path.unlink(missing_ok=True)
+            await self.deliver(chat_id, outcome)
+        except Exception:
+            log.exception("zalo: message could not be handled")
+            await self._apologize(chat_id, "error.generic")
+
+    async def _with_photo(self, incoming: Incoming, url: str) -> Incoming:
+        from dataclasses import replace
+
+        limit = self.settings.max_file_bytes
+        name = f"zalo-{incoming.update_id or 'photo'}".replace("/", "_")[:80]
+        target = self.settings.files_dir / "incoming" / name
+        try:
+            if not url.startswith(("http://", "https://")):
+                raise ValueError("no photo url")
+            await asyncio.to_thread(target.parent.mkdir, parents=True, exist_ok=True)
+            size = 0
+            async with self.api.client.stream("GET", url) as response:
+                response.raise_for_status()
+                mime = response.headers.get("content-type", "image/jpeg").split(";")[0]
+                with target.open("wb") as out:
+                    async for chunk in response.aiter_bytes():
+                        size += len(chunk)
+                        if size > limit:
+                            raise FileProblem(_("channels.file_too_big", mb=limit // (1024 * 1024)))
+                        out.write(chunk)
+        except FileProblem:
+            target.unlink(missing_ok=True)
+            raise
+        except (httpx.HTTPError, OSError, ValueError) as error:
+            target.unlink(missing_ok=True)
+            log.warning("zalo: photo download failed (%s)", type(error).__name__)
+            raise FileProblem("channels.file_failed") from error
+        extension = mimetypes.guess_extension(mime) or ".jpg"
+        filename = f"photo-{incoming.update_id or 'zalo'}{extension}"
+        kind: Literal["photo", "document"] = "photo"
+        return replace(incoming, attachments=(Attachment(kind, target, filename, mime),))
+
+    # Out -------------------------------------------------------------------------------------
+
+    async def deliver(self, chat_id: str, outcome: Outcome) -> None:
+        """Sends the engine's replies in order (nothing for an ignored redelivery).
+
+        The texts this adapter adds (the "Trả lời 1, 2 hoặc 3" hint, file links) are in the
+        member's language, looked up only when a reply needs them.
+        """
+        if outcome.ignored:
+            return
+        by_number = outcome.awaiting in ("choice", "confirm")
+        needs_words = any(r.options or r.attachment for r in outcome.replies)
+        lang = await member_locale(self.engine.sessions, CHANNEL, chat_id) if needs_words else None
+        with use_locale(lang):
+            for reply in outcome.replies:
+                if not await self._say(chat_id, reply, by_number):
+                    return
+
+    async def _apologize(self, chat_id: str, key: str, **values: object) -> None:
+        """A short polite answer from the adapter itself, in the member's language."""
+        try:
+            lang = await member_locale(self.engine.sessions, CHANNEL, chat_id)
+        except Exception:
+            lang = None
+        with use_locale(lang):
+            await self._say(chat_id, Reply(_(key, None, **values)))
+
+    async def _say(self, chat_id: str, reply: Reply, by_number: bool = False) -> bool:
+        for _attempt in range(3):
+            try:
+                await self.sender.send(chat_id, reply, by_number)
+                return True
+            except ChatBlocked:
+                log.info("zalo: chat blocked the bot")
+                return False
+            except SendError as error:
+                if error.permanent or error.retry_after is None:
+                    log.warning("zalo: reply not sent (%s)", error)
+                    return False
+                await asyncio.sleep(error.retry_after)
+            except Exception:
+                log.exception("zalo: reply not sent")
+                return False
+        return False
+
+
+# The HTTP server ------------------------------------------------------------------------------
+
+
+class _WebhookHandler(tornado.web.RequestHandler):
+    def initialize(self, channel: ZaloChannel) -> None:
+        self.channel = channel
+
+    def check_xsrf_cookie(self) -> None:
+        return None
+
+    async def post(self) -> None:
+        secret = self.channel.settings.zalo_webhook_secret
+        given = self.request.headers.get(SECRET_HEADER, "")
+        if secret is None or not hmac.compare_digest(
+            given.encode(), secret.get_secret_value().encode()
+        ):
+            self.set_status(403)
+            self.finish({"ok": False, "description": "forbidden"})
+            return
+        try:
+            body = json.loads(self.request.body or b"null")
+        except ValueError:
+            self.set_status(400)
+            self.finish({"ok": False, "description": "bad json"})
+            return
+        self.channel.accept(body)
+        self.finish({"ok": True})
+
+
+class _FileHandler(tornado.web.RequestHandler):
+    def initialize(self, links: FileLinks | None) -> None:
+        self.links = links
+
+    async def get(self, token: str, name: str) -> None:
+        found = self.links.resolve(token) if self.links else None
+        if found is None:
+            self.set_status(404)
+            self.finish("not found")
+            return
+        path, mime = found
+        data = await asyncio.to_thread(path.read_bytes)
+        self.set_header("Content-Type", mime)
+        self.set_header("Cache-Control", "private, no-store")
+        disposition = "inline" if mime.startswith("image/") else "attachment"
+        filename = quote(unquote(name) or path.name, safe="")
+        self.set_header("Content-Disposition", f"{disposition}; filename*=UTF-8''{filename}")
+        self.finish(data)

@@ -1,0 +1,207 @@
+"""`thidua run` as a real process against the fake Telegram and Zalo servers: both channels at once,
+killed mid-conversation (SIGKILL) and restarted where it was; SIGTERM stops it cleanly; no token
+at all is a clear refusal."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.app import App
+from storage.access import create_invite
+from storage.templates import load_default_templates
+from tests.factories import World
+from tests.fakes.telegram_server import TOKEN as TG_TOKEN
+from tests.fakes.telegram_server import FakeTelegram
+from tests.fakes.zalo_server import TOKEN as ZALO_TOKEN
+from tests.fakes.zalo_server import FakeZalo
+
+ROOT = Path(__file__).resolve().parent.parent
+TG_CHAT = 9001
+ZALO_CHAT = "z9001"
+
+
+def environment(app: App, **more: str) -> dict[str, str]:
+    keep = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ZALO_"))}
+    return (
+        keep
+        | {
+            "DATABASE_URL": app.settings.database_url,
+            "FILES_DIR": str(app.settings.files_dir),
+            "PYTHONPATH": str(ROOT),
+        }
+        | more
+    )
+
+
+class Bot:
+    """One `thidua run` process; always killed at the end of the test."""
+
+    def __init__(self, env: dict[str, str], cwd: Path) -> None:
+        self.env = env
+        self.cwd = cwd
+        self.process: subprocess.Popen[bytes] | None = None
+        self.log = cwd / "run.log"
+
+    def start(self) -> None:
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "bot", "run"],
+                env=self.env,
+                cwd=self.cwd,
+                stdout=log,
+                stderr=log,
+            )
+
+    def stop(self, signum: int) -> int:
+        assert self.process is not None
+        self.process.send_signal(signum)
+        code = self.process.wait(timeout=20)
+        self.process = None
+        return code
+
+    def close(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+
+@pytest.fixture
+def servers() -> Iterator[tuple[FakeTelegram, FakeZalo]]:
+    with FakeTelegram() as telegram, FakeZalo() as zalo:
+        yield telegram, zalo
+
+
+@pytest.fixture
+def bot(app: App, servers: tuple[FakeTelegram, FakeZalo], tmp_path: Path) -> Iterator[Bot]:
+    telegram, zalo = servers
+    env = environment(
+        app,
+        TELEGRAM_TOKEN=TG_TOKEN,
+        TELEGRAM_API_BASE=telegram.base_url,
+        TELEGRAM_POLL_TIMEOUT="1",
+        ZALO_BOT_TOKEN=ZALO_TOKEN,
+        ZALO_API_BASE=zalo.base_url,
+        ZALO_POLL_TIMEOUT="1",
+    )
+    runner = Bot(env, tmp_path)
+    yield runner
+    runner.close()
+
+
+def wait_ready(telegram: FakeTelegram, zalo: FakeZalo, bot: Bot) -> None:
+    """Both channels polling (the fakes saw a getUpdates after the process started)."""
+    t0, z0 = len(telegram.calls_of("getUpdates")), len(zalo.calls_of("getUpdates"))
+    try:
+        telegram.wait_for(lambda: len(telegram.calls_of("getUpdates")) > t0, 30)
+        zalo.wait_for(lambda: len(zalo.calls_of("getUpdates")) > z0, 30)
+    except TimeoutError:
+        raise AssertionError(bot.output()) from None
+
+
+async def test_killed_mid_conversation_resumes_at_the_same_step_on_both_channels(
+    app: App, world: World, servers: tuple[FakeTelegram, FakeZalo], bot: Bot
+) -> None:
+    telegram, zalo = servers
+    async with app.sessions() as session, session.begin():
+        await load_default_templates(session, app.clock.now())
+        tg_code = await create_invite(
+            session, world.villages[0], "village_head", app.clock.now(), 30
+        )
+        zalo_code = await create_invite(
+            session, world.villages[1], "village_head", app.clock.now(), 30
+        )
+    bot.start()
+    wait_ready(telegram, zalo, bot)
+
+    telegram.text(TG_CHAT, f"/start {tg_code}")
+    zalo.text(ZALO_CHAT, f"/start {zalo_code}")
+    telegram.wait_sent(TG_CHAT, 2, 20)
+    zalo.wait_for(lambda: len(zalo.sent(ZALO_CHAT)) >= 2, 20)
+
+    telegram.press(TG_CHAT, "cmd:baocao")
+    telegram.wait_for(lambda: telegram.texts(TG_CHAT)[-1].startswith("Câu 1/7"), 20)
+    telegram.text(TG_CHAT, "12")
+    telegram.wait_for(lambda: telegram.texts(TG_CHAT)[-1].startswith("Câu 2/7"), 20)
+    zalo.text(ZALO_CHAT, "/ngonngu")
+    zalo.wait_for(lambda: len(zalo.sent(ZALO_CHAT)) >= 3, 20)
+    sent_before = len(telegram.sent(TG_CHAT))
+
+    assert bot.stop(signal.SIGKILL) == -signal.SIGKILL
+    bot.start()
+    wait_ready(telegram, zalo, bot)
+
+    telegram.text(TG_CHAT, "3")
+    texts = telegram.wait_sent(TG_CHAT, sent_before + 1, 20)
+    assert texts[-1].startswith("Câu 3/7"), texts
+    zalo.text(ZALO_CHAT, "2")
+    zalo.wait_for(lambda: len(zalo.sent(ZALO_CHAT)) >= 4, 20)
+    assert zalo.texts(ZALO_CHAT)[-1] == "Language set to English."
+    # Nothing was answered twice across the restart.
+    assert len(telegram.sent(TG_CHAT)) == sent_before + 1 and len(zalo.sent(ZALO_CHAT)) == 4
+
+    assert bot.stop(signal.SIGTERM) == 0
+    assert "Traceback" not in bot.output()
+
+
+async def test_sigterm_stops_cleanly_in_webhook_mode(
+    app: App, servers: tuple[FakeTelegram, FakeZalo], tmp_path: Path
+) -> None:
+    telegram, _zalo = servers
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = environment(
+        app,
+        TELEGRAM_TOKEN=TG_TOKEN,
+        TELEGRAM_API_BASE=telegram.base_url,
+        TELEGRAM_WEBHOOK_URL="https://bot.example.vn/tg",
+        TELEGRAM_WEBHOOK_SECRET="s3cret",
+        TELEGRAM_WEBHOOK_LISTEN="127.0.0.1",
+        TELEGRAM_WEBHOOK_PORT=str(port),
+    )
+    runner = Bot(env, tmp_path)
+    runner.start()
+    try:
+        telegram.wait_for(lambda: telegram.calls_of("setWebhook"), 30)
+        assert runner.stop(signal.SIGTERM) == 0
+    finally:
+        runner.close()
+    assert "Traceback" not in runner.output()
+
+
+def test_without_any_token_it_says_so_and_exits_2(tmp_path: Path) -> None:
+    keep = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ZALO_"))}
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        env=keep | {"PYTHONPATH": str(ROOT), "DATABASE_URL": f"sqlite:///{tmp_path}/x.db"},
+        cwd=tmp_path,
+        capture_output=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert b"TELEGRAM_TOKEN" in done.stderr and b"ZALO_BOT_TOKEN" in done.stderr
+
+
+def test_a_wrong_token_is_a_clear_error_and_exit_1(
+    app: App, servers: tuple[FakeTelegram, FakeZalo], tmp_path: Path
+) -> None:
+    telegram, _zalo = servers
+    env = environment(app, TELEGRAM_TOKEN="1:wrong", TELEGRAM_API_BASE=telegram.base_url)
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "run"], env=env, cwd=tmp_path, capture_output=True, timeout=60
+    )
+    assert done.returncode == 1
+    assert b"telegram could not start" in done.stderr
+    assert b"1:wrong" not in done.stderr and b"Traceback" not in done.stderr
