@@ -13,13 +13,16 @@ from pathlib import Path
 import typer
 from sqlalchemy.ext.asyncio import AsyncSession
 
+import directives
 from bot.app import App, build
 from bot.settings import Settings
 from bot.units import import_units
 from locales import _
 from storage.access import add_unit, create_invite, unit_by_code
+from storage.directives import activate, create_draft
 from storage.migrate import upgrade_async
 from storage.models import ChatBinding, Member
+from storage.templates import load_default_templates
 
 DEMO_DB = Path("./data/demo.db")
 PROVINCE = "Thanh Hóa"
@@ -32,6 +35,7 @@ VILLAGES = (
 SCHOOL = ("15544-TH", "Trường Tiểu học Lam Sơn")
 HEAD_CHAT = "truong-thon"
 STAFF_CHAT = "can-bo"
+SAMPLE_DIRECTIVE = Path(__file__).parent / "demo_data" / "sample_directive.txt"
 
 
 @dataclass
@@ -40,7 +44,8 @@ class Seeded:
 
 
 async def seed(session: AsyncSession, application: App) -> Seeded:
-    """Units, two bound people (a village head and commune staff) and fresh invite codes."""
+    """Units, two bound people (a village head and commune staff), the sample directive (active)
+    and fresh invite codes."""
     now = application.clock.now()
     await import_units(session, now, PROVINCE)
     commune = await unit_by_code(session, COMMUNE_CODE)
@@ -55,6 +60,10 @@ async def seed(session: AsyncSession, application: App) -> Seeded:
         session.add(
             ChatBinding(member_id=member.id, channel="console", chat_id=chat, created_at=now)
         )
+    await load_default_templates(session, now)
+    sample = directives.parse_text(directives.extract_text(SAMPLE_DIRECTIVE))
+    draft = await create_draft(session, commune, sample, now, SAMPLE_DIRECTIVE.name, staff.id)
+    await activate(session, draft, now, staff.id)
     seeded = Seeded()
     for unit, role in [(v, "village_head") for v in villages[1:]] + [(school, "principal")]:
         code = await create_invite(session, unit, role, now, application.settings.invite_days)

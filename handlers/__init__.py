@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-from handlers import core
+from handlers import core, digest, directive_intake, nominate, pause, report, review, status, tasks
 from handlers.flow import Flow
 
 FLOWS: list[Flow] = [
+    report.FLOW,
+    nominate.FLOW,
+    review.FLOW,
+    status.FLOW,
+    tasks.FLOW,
+    directive_intake.INTAKE,
+    directive_intake.DIRECTIVES,
+    digest.DIGEST,
+    pause.PAUSE,
     core.LANG,
     core.LINK,
 ]

@@ -17,13 +17,13 @@ from typing import cast
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.settings import Settings
-from handlers import core
+from handlers import core, directive_intake
 from handlers.clock import Clock
 from handlers.commands import Parsed, parse
 from handlers.flow import STAY, Context, Flow, Step, Turn
 from handlers.text import fold
 from handlers.types import Awaiting, Incoming, Option, Outcome, Reply
-from locales import _, use_locale
+from locales import _, current, use_locale
 from storage.access import member_for_chat
 from storage.conversations import lock_conversation, mark_processed
 from storage.models import ConversationState
@@ -107,7 +107,8 @@ class Engine:
             return core.stale_choice()
         step = self.steps.get(conv.state or "")
         if step is None:
-            return core.menu(ctx, self.flows)
+            started = await directive_intake.maybe_start(ctx)
+            return started if started is not None else core.menu(ctx, self.flows)
         return await step(ctx)
 
     async def _run_command(self, ctx: Context, command: Parsed) -> Turn:
@@ -164,7 +165,7 @@ class Engine:
             conv.options = [[o.id, o.label] for o in last]
             conv.version += 1
             conv.updated_at = ctx.now
-        return Outcome(tuple(replies), awaiting)
+        return Outcome(tuple(replies), awaiting, locale=current())
 
 
 def _offered(choice: str, conv: ConversationState) -> bool:

@@ -66,8 +66,10 @@ class Reply:
 
 @dataclass(frozen=True)
 class Outcome:
-    """Everything the engine answers to one incoming message."""
+    """Everything the engine answers to one incoming message; `locale` is the language the
+    replies are in (for words an adapter adds, such as "Trả lời 1, 2 hoặc 3")."""
 
     replies: tuple[Reply, ...]
     awaiting: Awaiting | None = None
     ignored: bool = False
+    locale: str | None = None

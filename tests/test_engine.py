@@ -9,7 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from bot.app import App
@@ -27,7 +28,9 @@ messages = st.one_of(
 )
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(text=messages, chat=st.sampled_from(["head1", "staff", "stranger"]))
 async def test_any_text_gets_an_answer_and_never_a_traceback(
     app: App, world: World, text: str, chat: str

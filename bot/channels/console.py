@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Literal, TextIO
 
 from handlers.engine import Engine
-from handlers.types import Attachment, Incoming, Outcome
+from handlers.types import Attachment, Incoming, Outcome, Reply
 from locales import _
 
 CHANNEL = "console"
@@ -76,3 +76,29 @@ async def run(
             break
         outcome = await engine.handle(to_incoming(line, chat_id))
         write(to_json(outcome) if jsonl else to_screen(outcome))
+
+
+class ConsoleSender:
+    """Pushes outbox messages to stdout (a channel without a token, or the console channel)."""
+
+    def __init__(
+        self,
+        channel: str = CHANNEL,
+        write: Callable[[str], None] = print,
+        rate_per_second: float = 1000.0,
+        rate_per_chat: float = 1000.0,
+    ) -> None:
+        self.channel = channel
+        self.write = write
+        self.rate_per_second = rate_per_second
+        self.rate_per_chat = rate_per_chat
+        self.sent = 0
+
+    async def send(self, chat_id: str, reply: Reply) -> str | None:
+        self.sent += 1
+        lines = [f"[{self.channel} → {chat_id}]", reply.text]
+        lines += [f"  {i}. {option.label}" for i, option in enumerate(reply.options, 1)]
+        if reply.attachment:
+            lines.append(f"  [{reply.attachment.filename}: {reply.attachment.path}]")
+        self.write("\n".join(lines))
+        return f"console-{self.sent}"

@@ -473,14 +473,12 @@ class ZaloChannel:
         """Sends the engine's replies in order (nothing for an ignored redelivery).
 
         The texts this adapter adds (the "Trả lời 1, 2 hoặc 3" hint, file links) are in the
-        member's language, looked up only when a reply needs them.
+        language of the replies.
         """
         if outcome.ignored:
             return
         by_number = outcome.awaiting in ("choice", "confirm")
-        needs_words = any(r.options or r.attachment for r in outcome.replies)
-        lang = await member_locale(self.engine.sessions, CHANNEL, chat_id) if needs_words else None
-        with use_locale(lang):
+        with use_locale(outcome.locale):
             for reply in outcome.replies:
                 if not await self._say(chat_id, reply, by_number):
                     return
