@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install demo test lint typecheck pytest bench locales clean
+.PHONY: install demo test lint typecheck pytest pytest-pg bench locales clean
 
 install: $(STAMP) locales
 
@@ -29,7 +29,11 @@ typecheck: install
 pytest: install
 	$(VENV)/bin/pytest -q
 
-test: lint typecheck pytest
+# The whole suite again on a throwaway PostgreSQL server (installed with apt-get when missing).
+pytest-pg: install
+	$(PY) -m tests.run_on_postgres -q
+
+test: lint typecheck pytest pytest-pg
 
 bench: install
 	$(PY) bench/run_all.py

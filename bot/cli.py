@@ -181,3 +181,24 @@ def main() -> None:
         level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     app()
+
+
+from bot import cli_reports  # noqa: E402
+
+cli_reports.register(app)
+
+from bot import cli_db  # noqa: E402
+
+cli_db.register(db_app)
+
+from bot import cli_run  # noqa: E402
+
+cli_run.register(app)
+
+from bot import cli_directives  # noqa: E402
+
+cli_directives.register(app)
+
+from bot import cli_reminders  # noqa: E402
+
+cli_reminders.register(app)

@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     telegram_webhook_port: int = 8443
     telegram_rate_per_second: float = 30.0
     telegram_rate_per_chat: float = 1.0
+    telegram_poll_timeout: int = 30
 
     zalo_bot_token: SecretStr | None = None
     zalo_api_base: str = "https://bot-api.zapps.me"
@@ -42,4 +43,7 @@ class Settings(BaseSettings):
     zalo_webhook_listen: str = "0.0.0.0"
     zalo_webhook_port: int = 8444
     zalo_rate_per_second: float = 5.0
+    zalo_poll_timeout: int = 30
+    file_link_secret: SecretStr | None = None
+    file_link_hours: int = 72
     public_base_url: str | None = None

@@ -12,6 +12,7 @@ from storage.base import Base
 from storage.db import create_engine
 
 config = context.config
+MIGRATION_LOCK = 0x7468696475610001  # any constant of our own ("thidua" + 1)
 target_metadata = Base.metadata
 
 
@@ -32,6 +33,10 @@ def _run(connection: Connection) -> None:
         compare_type=True,
     )
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            # several processes may start together: one migrates, the others wait, then see
+            # the schema at head and do nothing
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
         context.run_migrations()
 
 

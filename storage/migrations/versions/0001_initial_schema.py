@@ -339,7 +339,13 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_outbox_binding_id"), ["binding_id"], unique=False)
-        batch_op.create_index("ix_outbox_due", ["sent_at", "failed_at", "not_before"], unique=False)
+        batch_op.create_index(
+            "ix_outbox_unsent",
+            ["not_before", "id"],
+            unique=False,
+            sqlite_where=sa.text("sent_at IS NULL AND failed_at IS NULL"),
+            postgresql_where=sa.text("sent_at IS NULL AND failed_at IS NULL"),
+        )
 
     op.create_table(
         "report_versions",
@@ -421,7 +427,7 @@ def downgrade() -> None:
     op.drop_table("task_completions")
     op.drop_table("report_versions")
     with op.batch_alter_table("outbox", schema=None) as batch_op:
-        batch_op.drop_index("ix_outbox_due")
+        batch_op.drop_index("ix_outbox_unsent")
         batch_op.drop_index(batch_op.f("ix_outbox_binding_id"))
 
     op.drop_table("outbox")
