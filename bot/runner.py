@@ -60,13 +60,10 @@ def make_channels(app: App) -> list[tuple[Channel, Sender]]:
 
 def start_scheduler(app: App, senders: dict[str, Sender]) -> tuple[Any, Any]:
     """The reminders and outbox scheduler, started, and its leadership (one planner among
-    several processes); (None, None) when `bot.scheduler` is not there."""
-    try:
-        from bot.scheduler import build_scheduler
-        from storage.leader import leader_for
-    except ImportError:
-        log.warning("no scheduler yet (bot.scheduler missing): running without reminders")
-        return None, None
+    several processes)."""
+    from bot.scheduler import build_scheduler
+    from storage.leader import leader_for
+
     leader = leader_for(app.db)
     scheduler = build_scheduler(app, senders, leader=leader.check)
     scheduler.start()

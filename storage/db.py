@@ -27,14 +27,20 @@ def async_url(url: str) -> str:
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """An engine for `url`; for SQLite the folder is created and every transaction is
-    BEGIN IMMEDIATE, so writers queue instead of failing to upgrade a read lock."""
+    BEGIN IMMEDIATE, so writers queue instead of failing to upgrade a read lock.
+
+    Statement parameters are kept out of error messages: they hold names and message texts,
+    which must not reach the logs.
+    """
     url = async_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_async_engine(url, pool_pre_ping=True, **kwargs)
+        return create_async_engine(url, pool_pre_ping=True, hide_parameters=True, **kwargs)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
+    engine = create_async_engine(
+        url, connect_args={"timeout": 30}, hide_parameters=True, **kwargs
+    )
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
