@@ -310,7 +310,7 @@ async def test_cancel_deletes_the_draft(app: App, world: World) -> None:
 
 
 async def test_chithi_lists_archives_and_opens_a_draft(app: App, world: World) -> None:
-    await dialog(app.engine, "staff", [("/chithi", "Chưa có chỉ thị")])
+    await dialog(app.engine, "staff", [("/chithi", "Chưa có văn bản")])
     await dialog(app.engine, "staff", [(doc(), "42"), ("Kích hoạt", "Đã kích hoạt")])
     await dialog(app.engine, "staff", [(doc(43), "43"), ("/huy", "Đã hủy")])
     outcome = await dialog(
@@ -360,7 +360,7 @@ async def test_roles_and_units_are_checked(app: App, world: World) -> None:
     assert await directives(app) == []
     await dialog(app.engine, "staff", [(doc(), "42"), ("Kích hoạt", "Đã kích hoạt")])
     # another commune's staff neither sees nor archives it
-    await dialog(app.engine, "outsider", [("/chithi", "Chưa có chỉ thị")])
+    await dialog(app.engine, "outsider", [("/chithi", "Chưa có văn bản")])
 
 
 async def test_short_text_from_staff_still_shows_the_menu(app: App, world: World) -> None:
