@@ -21,7 +21,8 @@ def parse(text: str, known: set[str]) -> Parsed | None:
     """The command in `text`, if any, by its folded key in `known` (keys have no spaces).
 
     A slash command takes the rest of the line as arguments ("/start ABCD2345"); a message
-    without a slash is a command only when it is nothing but the command's words ("bao cao").
+    without a slash is a command only when it is nothing but the command's words ("bao cao"),
+    or those words and a number ("tam dung 3").
     """
     stripped = text.strip()
     if not stripped:
@@ -33,4 +34,9 @@ def parse(text: str, known: set[str]) -> Parsed | None:
     if len(stripped) > 40:
         return None
     key = _key(stripped)
-    return Parsed(key, "") if key in known else None
+    if key in known:
+        return Parsed(key, "")
+    words, _, last = stripped.rpartition(" ")
+    if words and last.isdigit() and _key(words) in known:
+        return Parsed(_key(words), last)
+    return None

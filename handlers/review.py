@@ -148,8 +148,11 @@ async def notify(
     province = await province_of(session, nomination.unit_id)
     status = nomination.status
     with use_locale(nominator.locale):
+        key = f"review.notify.{status}"
+        if not nomination.review_reason and status == "approved":
+            key = "review.notify.approved_plain"  # no empty "Note: —" line
         text = _(
-            f"review.notify.{status}",
+            key,
             id=nomination.id,
             nominee=nomination.nominee,
             award=award_label(nomination.award, province),

@@ -61,7 +61,8 @@ async def run(
     stdin: TextIO = sys.stdin,
     write: Callable[[str], None] = print,
 ) -> None:
-    """Reads lines until end of input (or /thoat in interactive mode)."""
+    """Reads lines until end of input, or /thoat (not in `--jsonl` mode, where every line is a
+    message)."""
     interactive = not jsonl and stdin.isatty()
     if interactive:
         write(_("console.banner"))
@@ -72,7 +73,7 @@ async def run(
         line = await asyncio.to_thread(stdin.readline)
         if not line:
             break
-        if interactive and line.strip().lower() in ("/thoat", "/quit", "/exit"):
+        if not jsonl and line.strip().lower() in ("/thoat", "/quit", "/exit"):
             break
         outcome = await engine.handle(to_incoming(line, chat_id))
         write(to_json(outcome) if jsonl else to_screen(outcome))
