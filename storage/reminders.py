@@ -348,22 +348,12 @@ async def _plan_reports(planner: _Planner, today: date) -> None:
                     "due": date_label(due),
                     "days": left,
                 }
-                if name == "overdue":
-                    text = _text(member, "reminders.report.overdue", **values)
-                elif name == "due" or left <= 0:
-                    text = _text(member, "reminders.report.today", **values)
-                else:
-                    text = _text(member, "reminders.report.before", **values)
-                text += "\n" + _text(member, "reminders.footer")
+                text = _reminder_text(member, "reminders.report", name, left, values)
                 planner.add(
                     member, f"remind:report:{unit.id}:{period}:{name}", "reminder", text, at
                 )
     for (member_id, staff_unit_id, period), (at, units) in escalations.items():
-        member = next(m for m in people.members[staff_unit_id] if m.id == member_id)
-        lines = [
-            _text(member, "reminders.escalate.line", unit=u.name, head=_head(people, u.id))
-            for u in units
-        ]
+        member, lines = _escalation_lines(people, member_id, staff_unit_id, units)
         text = _text(
             member,
             "reminders.escalate.report",
@@ -374,6 +364,32 @@ async def _plan_reports(planner: _Planner, today: date) -> None:
         )
         key = f"escalate:report:{staff_unit_id}:{period}"
         planner.add(member, key, "escalation", text, at, skip_pause=True)
+
+
+def _reminder_text(
+    member: Member, prefix: str, stage: str, left: int, values: dict[str, object]
+) -> str:
+    """The reminder for the stage (`<prefix>.overdue`, `.today` or `.before` when `left` days
+    remain), with the footer."""
+    if stage == "overdue":
+        text = _text(member, f"{prefix}.overdue", **values)
+    elif stage == "due" or left <= 0:
+        text = _text(member, f"{prefix}.today", **values)
+    else:
+        text = _text(member, f"{prefix}.before", **values)
+    return text + "\n" + _text(member, "reminders.footer")
+
+
+def _escalation_lines(
+    people: _People, member_id: int, staff_unit_id: int, units: list[Unit]
+) -> tuple[Member, list[str]]:
+    """The staff member to escalate to and a line for each unit behind (with its heads)."""
+    member = next(m for m in people.members[staff_unit_id] if m.id == member_id)
+    lines = [
+        _text(member, "reminders.escalate.line", unit=u.name, head=_head(people, u.id))
+        for u in units
+    ]
+    return member, lines
 
 
 def _head(people: _People, unit_id: int) -> str:
@@ -474,23 +490,13 @@ async def _plan_tasks(
                         "due": date_label(due),
                         "days": left,
                     }
-                    if name == "overdue":
-                        text = _text(member, "reminders.task.overdue", **values)
-                    elif name == "due" or left <= 0:
-                        text = _text(member, "reminders.task.today", **values)
-                    else:
-                        text = _text(member, "reminders.task.before", **values)
-                    text += "\n" + _text(member, "reminders.footer")
+                    text = _reminder_text(member, "reminders.task", name, left, values)
                     key = f"remind:task:{task.id}:{unit.id}:{due.isoformat()}:{name}"
                     planner.add(member, key, "reminder", text, at)
     by_task = {task.id: (directive, task) for directive, task, _t in tasks}
     for (member_id, staff_unit_id, task_id, due), (at, units) in escalations.items():
-        member = next(m for m in people.members[staff_unit_id] if m.id == member_id)
+        member, lines = _escalation_lines(people, member_id, staff_unit_id, units)
         directive, task = by_task[task_id]
-        lines = [
-            _text(member, "reminders.escalate.line", unit=u.name, head=_head(people, u.id))
-            for u in units
-        ]
         text = _text(
             member,
             "reminders.escalate.task",

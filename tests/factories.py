@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from bot.app import App, build
 from handlers.engine import Engine
 from handlers.types import Attachment, Incoming, Outcome
 from storage.access import add_unit
@@ -106,3 +109,14 @@ async def dialog(engine: Engine, chat_id: str, table: list[tuple[str, Any]]) -> 
             else:
                 assert check in said, f"step {i} ({says!r}): {check!r} not in {said!r}"
     return outcome
+
+
+@asynccontextmanager
+async def restarted(app: App) -> AsyncIterator[App]:
+    """A restart: closes `app` and gives a new one on the same settings, database and clock."""
+    await app.close()
+    again = build(app.settings, app.clock)
+    try:
+        yield again
+    finally:
+        await again.close()

@@ -6,10 +6,10 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from bot.app import App, build
+from bot.app import App
 from storage.models import AuditEntry, Nomination
 from storage.nominations import awards_for, catalogue
-from tests.factories import World, dialog, options, texts
+from tests.factories import World, dialog, options, restarted, texts
 from tests.test_report import JPEG, PDF, load_defaults, send_file, write
 
 ACHIEVEMENT = "Ông An hiến 200 m2 đất làm đường liên thôn và vận động 5 hộ cùng làm."
@@ -193,9 +193,7 @@ async def test_cancel_keeps_nothing(app: App, world: World) -> None:
 async def test_half_filled_nomination_resumes_after_a_restart(app: App, world: World) -> None:
     await load_defaults(app)
     await dialog(app.engine, "head1", INDIVIDUAL_TO_FILES[:5])
-    await app.close()
-    again = build(app.settings, app.clock)
-    try:
+    async with restarted(app) as again:
         await dialog(
             again.engine,
             "head1",
@@ -208,8 +206,6 @@ async def test_half_filled_nomination_resumes_after_a_restart(app: App, world: W
             ],
         )
         assert len(await nominations(again)) == 1
-    finally:
-        await again.close()
 
 
 async def test_roles_that_may_not_nominate_are_refused(app: App, world: World) -> None:

@@ -7,12 +7,12 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from bot.app import App, build
+from bot.app import App
 from handlers.types import Attachment, Outcome
 from storage.models import AuditEntry, ChatBinding, Member, Report, ReportTemplate, ReportVersion
 from storage.reports import due_date, is_late, list_reports, period_of
 from storage.templates import load_default_templates, load_templates, parse_templates
-from tests.factories import World, dialog, make_incoming, options, texts
+from tests.factories import World, dialog, make_incoming, options, restarted, texts
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n%%EOF\n"
@@ -174,9 +174,7 @@ async def test_half_filled_report_resumes_after_a_restart(
 ) -> None:
     await load_defaults(app)
     await dialog(app.engine, "head1", FIRST_SIX[:3])
-    await app.close()
-    again = build(app.settings, app.clock)
-    try:
+    async with restarted(app) as again:
         await dialog(
             again.engine,
             "head1",
@@ -191,8 +189,6 @@ async def test_half_filled_report_resumes_after_a_restart(
         )
         [report] = await reports(again)
         assert report.answers["nguoi_tot_viec_tot"] == 3
-    finally:
-        await again.close()
 
 
 async def test_report_after_the_due_day_is_late(app: App, world: World) -> None:

@@ -14,23 +14,17 @@ import email.parser
 import email.policy
 import itertools
 import json
-import threading
 import time
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlparse
+
+from tests.fakes.base import Call, FakeHandler, FakeServer, error
 
 TOKEN = "123456:TEST-token"
 JSON_FIELDS = ("reply_markup", "commands", "allowed_updates", "scope")
 LONG_POLL_CAP = 5.0
-
-
-@dataclass
-class Call:
-    method: str
-    params: dict[str, Any]
-    files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
 
 
 @dataclass
@@ -41,40 +35,19 @@ class _Failure:
     times: int
 
 
-class FakeTelegram:
+class FakeTelegram(FakeServer):
     """Start with `with FakeTelegram() as tg:`; `tg.base_url` goes into TELEGRAM_API_BASE."""
 
+    name = "fake Telegram"
+    sends = ("sendMessage", "sendPhoto", "sendDocument")
+
     def __init__(self, token: str = TOKEN, username: str = "thidua_test_bot") -> None:
-        self.token = token
         self.username = username
-        self.calls: list[Call] = []
-        self.updates: list[dict[str, Any]] = []
         self.files: dict[str, tuple[str, bytes]] = {}
         self.failures: dict[str, list[_Failure]] = {}
-        self.delays: dict[str, float] = {}
         self.webhook_url = ""
-        self._ids = itertools.count(1000)
         self._update_ids = itertools.count(1)
-        self._cond = threading.Condition()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    # Life ------------------------------------------------------------------------------------
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
-
-    def __enter__(self) -> FakeTelegram:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        with self._cond:
-            self._cond.notify_all()
-        self._server.shutdown()
-        self._server.server_close()
+        super().__init__(token, first_id=1000)
 
     # Scripting -------------------------------------------------------------------------------
 
@@ -175,30 +148,7 @@ class FakeTelegram:
             failure = _Failure(status, description, retry_after, times)
             self.failures.setdefault(method, []).append(failure)
 
-    def slow(self, method: str, seconds: float) -> None:
-        """Every call of `method` answers after `seconds`."""
-        self.delays[method] = seconds
-
     # Reading what the bot did ----------------------------------------------------------------
-
-    def calls_of(self, method: str) -> list[Call]:
-        with self._cond:
-            return [c for c in self.calls if c.method == method]
-
-    def sent(self, chat_id: int) -> list[Call]:
-        """Messages, photos and documents sent to the chat, in order."""
-        kinds = ("sendMessage", "sendPhoto", "sendDocument")
-        with self._cond:
-            return [
-                c
-                for c in self.calls
-                if c.method in kinds and str(c.params.get("chat_id")) == str(chat_id)
-            ]
-
-    def texts(self, chat_id: int) -> list[str]:
-        return [
-            str(c.params.get("text") or c.params.get("caption") or "") for c in self.sent(chat_id)
-        ]
 
     def last_message_id(self, chat_id: int) -> int:
         sent = self.sent(chat_id)
@@ -214,27 +164,10 @@ class FakeTelegram:
             for b in row
         ]
 
-    def wait_for(self, check: Any, timeout: float = 10.0) -> Any:
-        """Waits until `check()` is truthy (re-checked on every call the server gets)."""
-        deadline = time.monotonic() + timeout
-        with self._cond:
-            while True:
-                value = check()
-                if value:
-                    return value
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise TimeoutError(f"fake Telegram: condition not met in {timeout}s")
-                self._cond.wait(min(left, 0.1))
-
     def wait_sent(self, chat_id: int, count: int, timeout: float = 10.0) -> list[str]:
         """Waits until at least `count` messages went to the chat; returns their texts."""
         self.wait_for(lambda: len(self.sent(chat_id)) >= count, timeout)
         return self.texts(chat_id)
-
-    async def until(self, check: Any, seconds: float = 10.0) -> Any:
-        """`wait_for` for tests whose bot runs in the same event loop."""
-        return await until(check, seconds, "fake Telegram")
 
     async def replies(self, chat_id: int, count: int, seconds: float = 10.0) -> list[str]:
         """Waits (without blocking the loop) for `count` messages to the chat; their texts."""
@@ -243,8 +176,21 @@ class FakeTelegram:
 
     # Serving ---------------------------------------------------------------------------------
 
-    def _answer(self, method: str, call: Call) -> tuple[int, dict[str, Any]]:
-        params = call.params
+    def _take_failure(self, method: str) -> tuple[int, dict[str, Any]] | None:
+        queue = self.failures.get(method) or []
+        if not queue:
+            return None
+        failure = queue[0]
+        failure.times -= 1
+        if failure.times <= 0:
+            queue.pop(0)
+        body = error(failure.status, failure.description)
+        if failure.retry_after is not None:
+            body["parameters"] = {"retry_after": failure.retry_after}
+        return failure.status, body
+
+    def _answer(self, call: Call) -> tuple[int, dict[str, Any]]:
+        method, params = call.method, call.params
         if method == "getUpdates":
             return 200, {"ok": True, "result": self._get_updates(params)}
         results: dict[str, Any] = {
@@ -274,7 +220,7 @@ class FakeTelegram:
             return 200, {"ok": True, "result": results[method]}
         if method in ("sendMessage", "sendPhoto", "sendDocument"):
             if not params.get("chat_id"):
-                return 400, _error(400, "Bad Request: chat_id is empty")
+                return 400, error(400, "Bad Request: chat_id is empty")
             message = {
                 "message_id": next(self._ids),
                 "date": int(time.time()),
@@ -283,7 +229,7 @@ class FakeTelegram:
             params["_message_id"] = message["message_id"]
             if method == "sendMessage":
                 if not params.get("text"):
-                    return 400, _error(400, "Bad Request: message text is empty")
+                    return 400, error(400, "Bad Request: message text is empty")
                 message["text"] = params["text"]
             elif method == "sendPhoto":
                 message["photo"] = [
@@ -303,7 +249,7 @@ class FakeTelegram:
         if method == "getFile":
             file_id = str(params.get("file_id"))
             if file_id not in self.files:
-                return 400, _error(400, "Bad Request: invalid file_id")
+                return 400, error(400, "Bad Request: invalid file_id")
             path, data = self.files[file_id]
             result = {
                 "file_id": file_id,
@@ -312,7 +258,7 @@ class FakeTelegram:
                 "file_path": path,
             }
             return 200, {"ok": True, "result": result}
-        return 404, _error(404, "Not Found: method not found")
+        return 404, error(404, "Not Found: method not found")
 
     def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         offset = int(params.get("offset") or 0)
@@ -331,12 +277,7 @@ class FakeTelegram:
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, format: str, *args: Any) -> None:
-                return None
-
+        class Handler(FakeHandler):
             def do_GET(self) -> None:
                 path = unquote(urlparse(self.path).path)
                 prefix = f"/file/bot{fake.token}/"
@@ -358,74 +299,16 @@ class FakeTelegram:
                 self._method(unquote(urlparse(self.path).path), query | params, files)
 
             def _method(self, path: str, params: dict[str, Any], files: dict[str, Any]) -> None:
-                prefix = "/bot"
-                if not path.startswith(prefix) or "/" not in path[len(prefix) :]:
-                    self._json(404, _error(404, "Not Found"))
-                    return
-                token, method = path[len(prefix) :].split("/", 1)
-                if token != fake.token:
-                    self._json(401, _error(401, "Unauthorized"))
+                method = self._bot_method(path, fake.token)
+                if method is None:
                     return
                 for key in JSON_FIELDS:
                     if isinstance(params.get(key), str):
                         with contextlib.suppress(ValueError):
                             params[key] = json.loads(params[key])
-                call = Call(method, params, files)
-                with fake._cond:
-                    fake.calls.append(call)
-                    fake._cond.notify_all()
-                    queue = fake.failures.get(method) or []
-                    failure = queue[0] if queue else None
-                    if failure is not None:
-                        failure.times -= 1
-                        if failure.times <= 0:
-                            queue.pop(0)
-                delay = fake.delays.get(method)
-                if delay:
-                    time.sleep(delay)
-                if failure is not None:
-                    body = _error(failure.status, failure.description)
-                    if failure.retry_after is not None:
-                        body["parameters"] = {"retry_after": failure.retry_after}
-                    self._json(failure.status, body)
-                    return
-                status, answer = fake._answer(method, call)
-                with fake._cond:
-                    fake._cond.notify_all()
-                self._json(status, answer)
-
-            def _json(self, status: int, body: dict[str, Any]) -> None:
-                self._send(status, json.dumps(body).encode(), "application/json")
-
-            def _send(self, status: int, data: bytes, mime: str) -> None:
-                try:
-                    self.send_response(status)
-                    self.send_header("Content-Type", mime)
-                    self.send_header("Content-Length", str(len(data)))
-                    self.end_headers()
-                    self.wfile.write(data)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client gave up (a long poll cut short by stopping)
+                self._json(*fake._serve(Call(method, params, files)))
 
         return Handler
-
-
-async def until(check: Any, seconds: float, what: str) -> Any:
-    """Polls `check()` every 20 ms until it is truthy; TimeoutError after `seconds`."""
-    import asyncio
-
-    deadline = time.monotonic() + seconds
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"{what}: condition not met in {seconds}s")
-        await asyncio.sleep(0.02)
-
-
-def _error(code: int, description: str) -> dict[str, Any]:
-    return {"ok": False, "error_code": code, "description": description}
 
 
 def _parse_body(content_type: str, body: bytes) -> tuple[dict[str, Any], dict[str, Any]]:

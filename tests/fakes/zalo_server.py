@@ -10,16 +10,13 @@ call, and can make a method fail or answer slowly.
 
 from __future__ import annotations
 
-import itertools
 import json
-import threading
 import time
-from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-from tests.fakes.telegram_server import until
+from tests.fakes.base import Call, FakeHandler, FakeServer, error
 
 TOKEN = "2468:zalo-TEST-token"
 LONG_POLL_CAP = 5.0
@@ -36,43 +33,18 @@ METHODS = (
 )
 
 
-@dataclass
-class Call:
-    method: str
-    params: dict[str, Any]
-
-
-class FakeZalo:
+class FakeZalo(FakeServer):
     """Start with `with FakeZalo() as zalo:`; `zalo.base_url` goes into ZALO_API_BASE."""
 
+    name = "fake Zalo"
+    sends = ("sendMessage", "sendPhoto", "sendSticker")
+
     def __init__(self, token: str = TOKEN) -> None:
-        self.token = token
-        self.calls: list[Call] = []
-        self.updates: list[dict[str, Any]] = []
         self.photos: dict[str, bytes] = {}
         self.failures: dict[str, list[tuple[int, str]]] = {}
-        self.delays: dict[str, float] = {}
         self.webhook: dict[str, Any] = {"url": "", "updated_at": 0}
         self.empty_as_http_408 = True
-        self._ids = itertools.count(1)
-        self._cond = threading.Condition()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
-
-    def __enter__(self) -> FakeZalo:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        with self._cond:
-            self._cond.notify_all()
-        self._server.shutdown()
-        self._server.server_close()
+        super().__init__(token)
 
     # Scripting -------------------------------------------------------------------------------
 
@@ -123,47 +95,17 @@ class FakeZalo:
         with self._cond:
             self.failures.setdefault(method, []).extend([(code, description)] * times)
 
-    def slow(self, method: str, seconds: float) -> None:
-        self.delays[method] = seconds
-
-    # Reading ---------------------------------------------------------------------------------
-
-    def calls_of(self, method: str) -> list[Call]:
-        with self._cond:
-            return [c for c in self.calls if c.method == method]
-
-    def sent(self, chat_id: str) -> list[Call]:
-        with self._cond:
-            return [
-                c
-                for c in self.calls
-                if c.method in ("sendMessage", "sendPhoto", "sendSticker")
-                and str(c.params.get("chat_id")) == chat_id
-            ]
-
-    def texts(self, chat_id: str) -> list[str]:
-        return [
-            str(c.params.get("text") or c.params.get("caption") or "") for c in self.sent(chat_id)
-        ]
-
-    async def until(self, check: Any, seconds: float = 10.0) -> Any:
-        return await until(check, seconds, "fake Zalo")
-
-    def wait_for(self, check: Any, seconds: float = 10.0) -> Any:
-        deadline = time.monotonic() + seconds
-        with self._cond:
-            while True:
-                value = check()
-                if value:
-                    return value
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise TimeoutError(f"fake Zalo: condition not met in {seconds}s")
-                self._cond.wait(min(left, 0.1))
-
     # Serving ---------------------------------------------------------------------------------
 
-    def _answer(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    def _take_failure(self, method: str) -> tuple[int, dict[str, Any]] | None:
+        queue = self.failures.get(method) or []
+        if not queue:
+            return None
+        code, description = queue.pop(0)
+        return code, error(code, description)
+
+    def _answer(self, call: Call) -> tuple[int, dict[str, Any]]:
+        method, params = call.method, call.params
         now = int(time.time() * 1000)
         if method == "getMe":
             bot = {"id": "4021", "account_name": "bot.thidua", "account_type": "BASIC"}
@@ -173,7 +115,7 @@ class FakeZalo:
         if method == "setWebhook":
             url, secret = params.get("url"), str(params.get("secret_token") or "")
             if not url or not 8 <= len(secret) <= 256:
-                return 400, _error(400, "Bad Request: url and secret_token (8-256) are required")
+                return 400, error(400, "Bad Request: url and secret_token (8-256) are required")
             self.webhook = {"url": url, "updated_at": now, "secret_token": secret}
             return 200, {"ok": True, "result": {"url": url, "updated_at": now}}
         if method == "deleteWebhook":
@@ -183,14 +125,14 @@ class FakeZalo:
             info = {"url": self.webhook["url"], "updated_at": self.webhook["updated_at"]}
             return 200, {"ok": True, "result": info}
         if not params.get("chat_id"):
-            return 400, _error(400, "Bad Request: chat_id is required")
+            return 400, error(400, "Bad Request: chat_id is required")
         if method == "sendChatAction":
             return 200, {"ok": True, "result": {}}
         needed = {"sendMessage": "text", "sendPhoto": "photo", "sendSticker": "sticker"}[method]
         if not params.get(needed):
-            return 400, _error(400, f"Bad Request: {needed} is required")
+            return 400, error(400, f"Bad Request: {needed} is required")
         if method == "sendMessage" and len(str(params["text"])) > 2000:
-            return 400, _error(400, "Bad Request: text is too long")
+            return 400, error(400, "Bad Request: text is too long")
         message_id = f"out{next(self._ids):06d}"
         params["_message_id"] = message_id
         return 200, {"ok": True, "result": {"message_id": message_id, "date": now}}
@@ -203,17 +145,12 @@ class FakeZalo:
                 self._cond.wait(deadline - time.monotonic())
             if self.updates:
                 return 200, {"ok": True, "result": self.updates.pop(0)}
-        return (408 if self.empty_as_http_408 else 200), _error(408, "Request timeout")
+        return (408 if self.empty_as_http_408 else 200), error(408, "Request timeout")
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, format: str, *args: Any) -> None:
-                return None
-
+        class Handler(FakeHandler):
             def do_GET(self) -> None:
                 path = unquote(urlparse(self.path).path)
                 if path.startswith("/photos/") and path[8:] in fake.photos:
@@ -224,54 +161,17 @@ class FakeZalo:
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
-                path = unquote(urlparse(self.path).path)
-                if not path.startswith("/bot") or "/" not in path[4:]:
-                    self._json(404, _error(404, "Not Found"))
-                    return
-                token, method = path[4:].split("/", 1)
-                if token != fake.token:
-                    self._json(401, _error(401, "Unauthorized"))
+                method = self._bot_method(unquote(urlparse(self.path).path), fake.token)
+                if method is None:
                     return
                 if method not in METHODS:
-                    self._json(404, _error(404, "Not Found: method not found"))
+                    self._json(404, error(404, "Not Found: method not found"))
                     return
                 try:
                     params = json.loads(body) if body else {}
                 except ValueError:
-                    self._json(400, _error(400, "Bad Request: body must be JSON"))
+                    self._json(400, error(400, "Bad Request: body must be JSON"))
                     return
-                call = Call(method, params if isinstance(params, dict) else {})
-                with fake._cond:
-                    fake.calls.append(call)
-                    fake._cond.notify_all()
-                    queue = fake.failures.get(method) or []
-                    failure = queue.pop(0) if queue else None
-                delay = fake.delays.get(method)
-                if delay:
-                    time.sleep(delay)
-                if failure is not None:
-                    self._json(failure[0], _error(*failure))
-                    return
-                status, answer = fake._answer(method, call.params)
-                with fake._cond:
-                    fake._cond.notify_all()
-                self._json(status, answer)
-
-            def _json(self, status: int, body: dict[str, Any]) -> None:
-                self._send(status, json.dumps(body).encode(), "application/json")
-
-            def _send(self, status: int, data: bytes, mime: str) -> None:
-                try:
-                    self.send_response(status)
-                    self.send_header("Content-Type", mime)
-                    self.send_header("Content-Length", str(len(data)))
-                    self.end_headers()
-                    self.wfile.write(data)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client gave up (a long poll cut short by stopping)
+                self._json(*fake._serve(Call(method, params if isinstance(params, dict) else {})))
 
         return Handler
-
-
-def _error(code: int, description: str) -> dict[str, Any]:
-    return {"ok": False, "error_code": code, "description": description}
