@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from handlers.commands import Parsed
 from handlers.flow import Context, Flow, Turn, ask, done, stay
 from handlers.types import Option
-from locales import _, use_locale
+from locales import _, current, use_locale
 from storage.access import AccessError, create_invite, looks_like_code, redeem_invite
 
 LINK_DAYS = 1
@@ -66,7 +66,8 @@ async def show_help(ctx: Context, flows: Sequence[Flow]) -> Turn:
     lines = [_("help.title")]
     for flow in flows:
         if flow.menu and (not flow.roles or ctx.member.role in flow.roles):
-            lines.append(_("help.line", command=flow.commands[0], label=_(flow.menu)))
+            command = flow.shown_command(current())
+            lines.append(_("help.line", command=command, label=_(flow.menu)))
     lines.append(_("help.footer"))
     return stay("\n".join(lines))
 

@@ -22,7 +22,7 @@ from bot.settings import Settings
 from handlers.flow import Context, Flow, Turn
 from handlers.types import Attachment, Reply
 from locales import _, use_locale
-from storage.digest import Digest, PeriodFigures, build_digest, digest_changed
+from storage.digest import Digest, Missing, PeriodFigures, build_digest, digest_changed
 from storage.export import write_xlsx
 from storage.models import ChatBinding, Member, OutboxMessage, Unit
 from storage.outbox import enqueue
@@ -80,6 +80,17 @@ def _period_line(fig: PeriodFigures, key: str) -> str:
     )
 
 
+def _missing_lines(missing: list[Missing]) -> list[str]:
+    """A line for each unit that has not reported (the first MISSING_SHOWN, then how many more)."""
+    lines = []
+    for item in missing[:MISSING_SHOWN]:
+        where = f"{item.name} ({item.parent})" if item.parent else item.name
+        lines.append(_("digest.missing_line", unit=where, head=item.head or _("digest.no_head")))
+    if len(missing) > MISSING_SHOWN:
+        lines.append(_("digest.more", count=len(missing) - MISSING_SHOWN))
+    return lines
+
+
 def render_text(digest: Digest, tz: ZoneInfo) -> str:
     """The digest as one text in the current locale (split it with `split_text`)."""
     local = digest.generated_at.astimezone(tz)
@@ -93,13 +104,7 @@ def render_text(digest: Digest, tz: ZoneInfo) -> str:
     if cur.missing:
         key = "digest.missing_overdue" if cur.overdue else "digest.missing_title"
         lines.append(_(key, count=len(cur.missing)))
-        for item in cur.missing[:MISSING_SHOWN]:
-            where = f"{item.name} ({item.parent})" if item.parent else item.name
-            lines.append(
-                _("digest.missing_line", unit=where, head=item.head or _("digest.no_head"))
-            )
-        if len(cur.missing) > MISSING_SHOWN:
-            lines.append(_("digest.more", count=len(cur.missing) - MISSING_SHOWN))
+        lines += _missing_lines(cur.missing)
     else:
         lines.append(_("digest.all_submitted"))
     if any(row.expected > 1 for row in cur.rows):
@@ -120,11 +125,7 @@ def render_text(digest: Digest, tz: ZoneInfo) -> str:
     lines += ["", _period_line(digest.last, "digest.last_period")]
     if digest.last.missing:
         lines.append(_("digest.missing_title", count=len(digest.last.missing)))
-    for item in digest.last.missing[:MISSING_SHOWN]:
-        where = f"{item.name} ({item.parent})" if item.parent else item.name
-        lines.append(_("digest.missing_line", unit=where, head=item.head or _("digest.no_head")))
-    if len(digest.last.missing) > MISSING_SHOWN:
-        lines.append(_("digest.more", count=len(digest.last.missing) - MISSING_SHOWN))
+    lines += _missing_lines(digest.last.missing)
 
     n = digest.nominations
     lines += [
@@ -256,6 +257,7 @@ async def digest_start(ctx: Context) -> Turn:
 DIGEST = Flow(
     name="digest",
     commands=("tonghop", "digest"),
+    english="digest",
     roles=STAFF_ROLES,
     start=digest_start,
     states={},

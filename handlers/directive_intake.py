@@ -14,6 +14,7 @@ import asyncio
 import re
 import shutil
 import tempfile
+from collections.abc import Awaitable, Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -311,7 +312,10 @@ async def _summary(ctx: Context, directive: Directive, *before: str) -> Turn:
 
 
 def _task_options(tasks: list[DirectiveTask]) -> list[Option]:
-    return [Option(f"t:{t.id}", short(f"{t.ref}. {t.text}")) for t in tasks] + [_back_option()]
+    options = [
+        Option(f"t:{t.id}", short(_("directive.opt.task", ref=t.ref, text=t.text))) for t in tasks
+    ]
+    return [*options, _back_option()]
 
 
 async def intake_review(ctx: Context) -> Turn:
@@ -370,6 +374,21 @@ async def _picked_task(ctx: Context, directive: Directive) -> DirectiveTask | No
     return await get_task(ctx.session, directive.id, int(choice[2:]))
 
 
+async def _with_picked_task(
+    ctx: Context, then: Callable[[Directive, DirectiveTask], Awaitable[Turn]]
+) -> Turn:
+    """`then` on the draft's task picked; "back" shows the summary, a bad pick stays."""
+    directive = await _draft(ctx)
+    if directive is None:
+        return _gone(ctx)
+    if ctx.msg.choice == "back":
+        return await _summary(ctx, directive)
+    task = await _picked_task(ctx, directive)
+    if task is None:
+        return stay(_("directive.bad.pick"))
+    return await then(directive, task)
+
+
 def _ask_deadline(ctx: Context, task: DirectiveTask) -> Turn:
     ctx.data["task_id"] = task.id
     text = _(
@@ -384,15 +403,11 @@ def _ask_deadline(ctx: Context, task: DirectiveTask) -> Turn:
 
 async def intake_pick_deadline(ctx: Context) -> Turn:
     """Takes the task whose deadline is wrong and asks for the right one."""
-    directive = await _draft(ctx)
-    if directive is None:
-        return _gone(ctx)
-    if ctx.msg.choice == "back":
-        return await _summary(ctx, directive)
-    task = await _picked_task(ctx, directive)
-    if task is None:
-        return stay(_("directive.bad.pick"))
-    return _ask_deadline(ctx, task)
+
+    async def ask_deadline(directive: Directive, task: DirectiveTask) -> Turn:
+        return _ask_deadline(ctx, task)
+
+    return await _with_picked_task(ctx, ask_deadline)
 
 
 async def intake_deadline(ctx: Context) -> Turn:
@@ -420,17 +435,13 @@ async def intake_deadline(ctx: Context) -> Turn:
 
 async def intake_pick_drop(ctx: Context) -> Turn:
     """Drops the chosen task and shows the summary."""
-    directive = await _draft(ctx)
-    if directive is None:
-        return _gone(ctx)
-    if ctx.msg.choice == "back":
-        return await _summary(ctx, directive)
-    task = await _picked_task(ctx, directive)
-    if task is None:
-        return stay(_("directive.bad.pick"))
-    assert ctx.member is not None
-    await drop_task(ctx.session, task, ctx.now, ctx.member.id)
-    return await _summary(ctx, directive, _("directive.dropped", ref=task.ref))
+
+    async def drop(directive: Directive, task: DirectiveTask) -> Turn:
+        assert ctx.member is not None
+        await drop_task(ctx.session, task, ctx.now, ctx.member.id)
+        return await _summary(ctx, directive, _("directive.dropped", ref=task.ref))
+
+    return await _with_picked_task(ctx, drop)
 
 
 # Assignees ------------------------------------------------------------------------------------
@@ -688,6 +699,7 @@ async def list_archive(ctx: Context) -> Turn:
 INTAKE = Flow(
     name="intake",
     commands=("napvanban", "nap van ban", "napchithi", "nap chi thi", "intake"),
+    english="intake",
     roles=STAFF_ROLES,
     start=intake_start,
     states={
@@ -706,6 +718,7 @@ INTAKE = Flow(
 DIRECTIVES = Flow(
     name="directives",
     commands=("chithi", "chi thi", "directives"),
+    english="directives",
     roles=STAFF_ROLES,
     start=list_start,
     states={

@@ -63,7 +63,7 @@ class Flow:
     """One conversation: `commands` are folded words ("baocao", "bao cao", "report") that start it.
 
     `roles` may start it (empty means any registered member); `menu` is the message id of its
-    menu label, or None to keep it off the menu.
+    menu label, or None to keep it off the menu; `english` is the command shown in English help.
     """
 
     name: str
@@ -72,6 +72,11 @@ class Flow:
     start: Step
     states: Mapping[str, Step]
     menu: str | None = None
+    english: str | None = None
+
+    def shown_command(self, lang: str) -> str:
+        """The command to show in help: the English one for English readers."""
+        return self.english if lang == "en" and self.english else self.commands[0]
 
 
 def ask(

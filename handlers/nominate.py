@@ -23,6 +23,7 @@ from handlers.text import clean
 from handlers.types import Option, Reply
 from locales import _
 from storage.files import FileRejected
+from storage.models import Nomination
 from storage.nominations import (
     ACHIEVEMENT_MAX,
     award_label,
@@ -119,6 +120,19 @@ async def _next(ctx: Context, after: str) -> Turn:
     if after == "achievement":
         return _ask_files(ctx)
     return await _summary(ctx)
+
+
+def fields_of(nomination: Nomination) -> dict[str, Any]:
+    """The nomination's fields as `describe` reads them (and as the flow keeps them)."""
+    return {
+        "kind": nomination.kind,
+        "nominee": nomination.nominee,
+        "position": nomination.position,
+        "birth_year": nomination.birth_year,
+        "award": nomination.award,
+        "movement": nomination.movement,
+        "achievement": nomination.achievement,
+    }
 
 
 async def describe(ctx: Context, fields: dict[str, Any], files: int) -> list[str]:
@@ -235,13 +249,7 @@ async def _open_returned(ctx: Context, nomination_id: int) -> Turn:
         return finish(ctx, _("nominate.not_yours"))
     ctx.data = {
         "nomination_id": nomination.id,
-        "kind": nomination.kind,
-        "nominee": nomination.nominee,
-        "position": nomination.position,
-        "birth_year": nomination.birth_year,
-        "award": nomination.award,
-        "movement": nomination.movement,
-        "achievement": nomination.achievement,
+        **fields_of(nomination),
         "files": list(nomination.file_ids),
     }
     reason = _("nominate.returned_reason", reason=nomination.review_reason or "—")
@@ -258,24 +266,12 @@ async def kind(ctx: Context) -> Turn:
 
 async def name(ctx: Context) -> Turn:
     """Stores the full name (or the collective's name) and asks the position and unit."""
-    text = clean(ctx.msg.text)
-    if ctx.msg.attachments or len(text) < 2 or not any(c.isalpha() for c in text):
-        return stay(_("nominate.bad.name"))
-    if len(text) > NAME_MAX:
-        return stay(_("report.bad.too_long", length=len(text), max=NAME_MAX))
-    ctx.data["nominee"] = text
-    return await _next(ctx, "nominee")
+    return await _take_text(ctx, "nominee", 2, NAME_MAX, _("nominate.bad.name"))
 
 
 async def position(ctx: Context) -> Turn:
     """Stores the position and unit and asks the birth year (individuals) or the award."""
-    text = clean(ctx.msg.text)
-    if ctx.msg.attachments or len(text) < 2 or not any(c.isalpha() for c in text):
-        return stay(_("nominate.bad.position"))
-    if len(text) > POSITION_MAX:
-        return stay(_("report.bad.too_long", length=len(text), max=POSITION_MAX))
-    ctx.data["position"] = text
-    return await _next(ctx, "position")
+    return await _take_text(ctx, "position", 2, POSITION_MAX, _("nominate.bad.position"))
 
 
 async def birth_year(ctx: Context) -> Turn:
@@ -319,13 +315,21 @@ async def movement(ctx: Context) -> Turn:
 
 async def movement_other(ctx: Context) -> Turn:
     """Stores a movement typed by the person and asks the achievement."""
+    return await _take_text(ctx, "movement", 3, MOVEMENT_MAX, _("nominate.bad.movement"))
+
+
+async def _take_text(ctx: Context, key: str, shortest: int, longest: int, bad: str) -> Turn:
+    """Stores a typed text with letters (`shortest` to `longest` characters) as `key`, goes on.
+
+    `bad` is said for a file, a text too short or one without letters.
+    """
     text = clean(ctx.msg.text)
-    if ctx.msg.attachments or len(text) < 3 or not any(c.isalpha() for c in text):
-        return stay(_("nominate.bad.movement"))
-    if len(text) > MOVEMENT_MAX:
-        return stay(_("report.bad.too_long", length=len(text), max=MOVEMENT_MAX))
-    ctx.data["movement"] = text
-    return await _next(ctx, "movement")
+    if ctx.msg.attachments or len(text) < shortest or not any(c.isalpha() for c in text):
+        return stay(bad)
+    if len(text) > longest:
+        return stay(_("report.bad.too_long", length=len(text), max=longest))
+    ctx.data[key] = text
+    return await _next(ctx, key)
 
 
 async def achievement(ctx: Context) -> Turn:
@@ -410,6 +414,7 @@ async def edit(ctx: Context) -> Turn:
 FLOW = Flow(
     name="nominate",
     commands=("dexuat", "de xuat", "nominate"),
+    english="nominate",
     roles=NOMINATING_ROLES,
     start=start,
     states={

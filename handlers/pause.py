@@ -64,6 +64,7 @@ async def pause_ask_days(ctx: Context) -> Turn:
 PAUSE = Flow(
     name="pause",
     commands=("tamdung", "pause", "tieptuc", "resume"),
+    english="pause",
     roles=frozenset(),
     start=pause_start,
     states={"pause:ask_days": pause_ask_days},

@@ -356,6 +356,7 @@ async def edit(ctx: Context) -> Turn:
 FLOW = Flow(
     name="report",
     commands=("baocao", "bao cao", "report"),
+    english="report",
     roles=REPORTING_ROLES,
     start=start,
     states={"report:answer": answer, "report:summary": summary, "report:edit": edit},

@@ -12,7 +12,7 @@ from typing import Literal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.flow import Context, Flow, Turn, ask, stay
-from handlers.nominate import describe
+from handlers.nominate import describe, fields_of
 from handlers.report import finish, short, typed_first_option
 from handlers.text import clean
 from handlers.types import Attachment, Option, Reply
@@ -74,17 +74,8 @@ async def pick(ctx: Context) -> Turn:
         return await _list(ctx, before=(_("review.gone"),))
     nomination, unit = found
     nominator = await ctx.session.get_one(Member, nomination.nominator_id)
-    fields = {
-        "kind": nomination.kind,
-        "nominee": nomination.nominee,
-        "position": nomination.position,
-        "birth_year": nomination.birth_year,
-        "award": nomination.award,
-        "movement": nomination.movement,
-        "achievement": nomination.achievement,
-    }
     lines = [_("review.header", id=nomination.id, unit=unit.name, nominator=nominator.name)]
-    lines += await describe(ctx, fields, len(nomination.file_ids))
+    lines += await describe(ctx, fields_of(nomination), len(nomination.file_ids))
     replies = [Reply("\n".join(lines))]
     for stored in await files_by_ids(ctx.session, list(nomination.file_ids)):
         kind: Literal["photo", "document"] = "photo" if is_image(stored.mime) else "document"
@@ -176,6 +167,7 @@ async def notify(
 FLOW = Flow(
     name="review",
     commands=("duyet", "review"),
+    english="review",
     roles=REVIEW_ROLES,
     start=start,
     states={"review:pick": pick, "review:decide": decide_step, "review:reason": reason},

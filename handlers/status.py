@@ -75,6 +75,7 @@ async def start(ctx: Context) -> Turn:
 FLOW = Flow(
     name="status",
     commands=("trangthai", "trang thai", "status"),
+    english="status",
     roles=frozenset(),
     start=start,
     states={},

@@ -116,6 +116,7 @@ async def tasks_confirm(ctx: Context) -> Turn:
 FLOW = Flow(
     name="tasks",
     commands=("nhiemvu", "nhiem vu", "tasks"),
+    english="tasks",
     roles=TASK_ROLES,
     start=tasks_start,
     states={"tasks:pick": tasks_pick, "tasks:confirm": tasks_confirm},

@@ -216,7 +216,7 @@ async def test_correcting_a_deadline(app: App, world: World) -> None:
         "staff",
         [(doc(), "15/12/2026"), ("Sửa hạn", "chọn nhiệm vụ cần sửa hạn")],
     )
-    first = option_number(outcome, "1. Trưởng thôn")
+    first = option_number(outcome, "Nhiệm vụ 1: Trưởng thôn")
     outcome = await dialog(
         app.engine,
         "staff",
@@ -228,7 +228,7 @@ async def test_correcting_a_deadline(app: App, world: World) -> None:
             ("Sửa hạn", "chọn nhiệm vụ"),
         ],
     )
-    fourth = option_number(outcome, "4. Trưởng thôn")
+    fourth = option_number(outcome, "Nhiệm vụ 4: Trưởng thôn")
     await dialog(
         app.engine,
         "staff",
@@ -295,7 +295,10 @@ async def test_dropping_a_task(app: App, world: World) -> None:
         app.engine,
         "staff",
         [
-            (option_number(outcome, "3. Ban"), ["Đã bỏ nhiệm vụ 3", "3 nhiệm vụ", "Đã bỏ 1"]),
+            (
+                option_number(outcome, "Nhiệm vụ 3: Ban"),
+                ["Đã bỏ nhiệm vụ 3", "3 nhiệm vụ", "Đã bỏ 1"],
+            ),
             ("Kích hoạt", lambda o: "Lưu ý" not in texts(o) and "3 nhiệm vụ" in texts(o)),
         ],
     )

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import socket
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -23,16 +22,11 @@ from storage.access import create_invite
 from storage.models import ChatBinding, Member, Nomination, Report, StoredFile
 from storage.templates import load_default_templates
 from tests.factories import World
+from tests.fakes.base import free_port
 from tests.fakes.telegram_server import TOKEN, FakeTelegram
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(256)) * 4
 CHAT = 5001
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture
@@ -145,8 +139,9 @@ async def test_command_menu_is_set_in_vietnamese_and_english(
     vi = {c["command"]: c["description"] for c in by_language[None]}
     en = {c["command"]: c["description"] for c in by_language["en"]}
     assert vi["baocao"] == "Báo cáo tháng"
-    assert en["baocao"] != vi["baocao"]
+    assert en["report"] == "Monthly report"
     assert {"start", "trogiup", "huy", "ngonngu"} <= set(vi)
+    assert {"start", "help", "cancel", "lang"} <= set(en)
 
 
 async def test_a_conversation_with_buttons(
@@ -271,7 +266,7 @@ async def test_one_chat_in_order_while_another_chat_goes_on(
     texts = fake.texts(CHAT)[before:]
     assert texts[0] == "Anh/Chị muốn dùng ngôn ngữ nào?"
     assert texts[1] == "Language set to English."
-    assert "/baocao" in texts[2]
+    assert "/report" in texts[2]
     assert "Thôn Đông" in fake.texts(7002)[0]
 
 

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import hashlib
-import socket
 from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -29,12 +28,6 @@ from tests.fakes.zalo_server import TOKEN, FakeZalo
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(256)) * 4
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHAT = "7a1b2c3d4e"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture
@@ -352,5 +345,5 @@ async def test_an_image_that_cannot_be_fetched_gets_a_polite_answer_in_the_membe
     assert texts == [
         "Sorry, the bot could not fetch the file you sent. Please send it again in a few minutes."
     ]
-    assert "/baocao" in (await talk.text(CHAT, "/help"))[0]
+    assert "/report" in (await talk.text(CHAT, "/help"))[0]
     assert not list((app.settings.files_dir / "incoming").glob("*"))

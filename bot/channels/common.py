@@ -1,4 +1,5 @@
-"""What the Telegram and Zalo adapters share: long texts split, numbered options, chat order.
+"""What the Telegram and Zalo adapters share: answering a message, long texts split, numbered
+options, chat order.
 
 Nothing here knows a platform; it only shapes neutral replies for channels with limits.
 """
@@ -11,8 +12,9 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from handlers.types import Option
-from locales import _
+from handlers.engine import Engine
+from handlers.types import Incoming, Option, Outcome, Reply
+from locales import _, use_locale
 from storage.access import member_for_chat
 
 log = logging.getLogger(__name__)
@@ -34,6 +36,37 @@ async def member_locale(
     async with sessions() as session:
         found = await member_for_chat(session, channel, chat_id)
     return found[0].locale if found else None
+
+
+async def answer(
+    engine: Engine,
+    incoming: Incoming,
+    deliver: Callable[[str, Outcome], Awaitable[None]],
+) -> None:
+    """Runs a message through the engine, deletes its downloaded files, delivers the replies."""
+    try:
+        outcome = await engine.handle(incoming)
+    finally:
+        for attachment in incoming.attachments:
+            attachment.path.unlink(missing_ok=True)
+    await deliver(incoming.chat_id, outcome)
+
+
+async def apologize(
+    engine: Engine,
+    channel: str,
+    chat_id: str,
+    say: Callable[[str, Reply], Awaitable[bool]],
+    key: str,
+    **values: object,
+) -> None:
+    """A short polite answer from the adapter itself (`say`), in the member's language."""
+    try:
+        lang = await member_locale(engine.sessions, channel, chat_id)
+    except Exception:
+        lang = None
+    with use_locale(lang):
+        await say(chat_id, Reply(_(key, None, **values)))
 
 
 def units(text: str) -> int:

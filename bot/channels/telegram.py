@@ -35,12 +35,12 @@ from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application, ContextTypes, TypeHandler
 
 from bot.channels.base import ChatBlocked, SendError
-from bot.channels.common import FileProblem, member_locale, split_text, units
+from bot.channels.common import FileProblem, answer, apologize, split_text, units
 from bot.settings import Settings
 from handlers.engine import Engine
 from handlers.flow import Flow
 from handlers.types import Attachment, Incoming, MessageKind, Outcome, Reply
-from locales import _, use_locale
+from locales import _, current, use_locale
 
 log = logging.getLogger(__name__)
 
@@ -76,11 +76,15 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
 
 def command_menu(flows: Sequence[Flow]) -> list[BotCommand]:
     """The command menu in the current language: the flows with a menu label, then the basics."""
-    commands = [(flow.commands[0], _(flow.menu)) for flow in flows if flow.menu is not None] + [
+    lang = current()
+    english = lang == "en"
+    commands = [
+        (flow.shown_command(lang), _(flow.menu)) for flow in flows if flow.menu is not None
+    ] + [
         ("start", _("channels.cmd.start")),
-        ("ngonngu", _("channels.cmd.lang")),
-        ("trogiup", _("channels.cmd.help")),
-        ("huy", _("channels.cmd.cancel")),
+        ("lang" if english else "ngonngu", _("channels.cmd.lang")),
+        ("help" if english else "trogiup", _("channels.cmd.help")),
+        ("cancel" if english else "huy", _("channels.cmd.cancel")),
     ]
     seen: set[str] = set()
     menu = []
@@ -270,12 +274,7 @@ class TelegramChannel:
         except FileProblem as problem:
             await self._apologize(chat_id, problem.key, **problem.values)
             return
-        try:
-            outcome = await self.engine.handle(incoming)
-        finally:
-            for attachment in incoming.attachments:
-                attachment.path.unlink(missing_ok=True)
-        await self.deliver(chat_id, outcome)
+        await answer(self.engine, incoming, self.deliver)
 
     async def _settle_button(self, query: CallbackQuery) -> None:
         """Stops the button's spinner and removes the pressed keyboard (no double presses)."""
@@ -372,12 +371,7 @@ class TelegramChannel:
 
     async def _apologize(self, chat_id: str, key: str, **values: object) -> None:
         """A short polite answer from the adapter itself, in the member's language."""
-        try:
-            lang = await member_locale(self.engine.sessions, CHANNEL, chat_id)
-        except Exception:
-            lang = None
-        with use_locale(lang):
-            await self._say(chat_id, Reply(_(key, None, **values)))
+        await apologize(self.engine, CHANNEL, chat_id, self._say, key, **values)
 
     async def _say(self, chat_id: str, reply: Reply) -> bool:
         """Sends one reply, waiting out a short flood limit; False when the chat is unreachable."""

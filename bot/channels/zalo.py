@@ -34,7 +34,8 @@ from bot.channels.base import ChatBlocked, SendError
 from bot.channels.common import (
     ChatQueues,
     FileProblem,
-    member_locale,
+    answer,
+    apologize,
     numbered,
     split_text,
     units,
@@ -425,12 +426,7 @@ class ZaloChannel:
                 except FileProblem as problem:
                     await self._apologize(chat_id, problem.key, **problem.values)
                     return
-            try:
-                outcome = await self.engine.handle(incoming)
-            finally:
-                for attachment in incoming.attachments:
-                    attachment.path.unlink(missing_ok=True)
-            await self.deliver(chat_id, outcome)
+            await answer(self.engine, incoming, self.deliver)
         except Exception:
             log.exception("zalo: message could not be handled")
             await self._apologize(chat_id, "error.generic")
@@ -453,7 +449,7 @@ class ZaloChannel:
                     async for chunk in response.aiter_bytes():
                         size += len(chunk)
                         if size > limit:
-                            raise FileProblem(_("channels.file_too_big", mb=limit // (1024 * 1024)))
+                            raise FileProblem("channels.file_too_big", mb=limit // (1024 * 1024))
                         out.write(chunk)
         except FileProblem:
             target.unlink(missing_ok=True)
@@ -485,12 +481,7 @@ class ZaloChannel:
 
     async def _apologize(self, chat_id: str, key: str, **values: object) -> None:
         """A short polite answer from the adapter itself, in the member's language."""
-        try:
-            lang = await member_locale(self.engine.sessions, CHANNEL, chat_id)
-        except Exception:
-            lang = None
-        with use_locale(lang):
-            await self._say(chat_id, Reply(_(key, None, **values)))
+        await apologize(self.engine, CHANNEL, chat_id, self._say, key, **values)
 
     async def _say(self, chat_id: str, reply: Reply, by_number: bool = False) -> bool:
         for _attempt in range(3):
