@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -15,7 +16,7 @@ class Settings(BaseSettings):
     files_dir: Path = Path("./data/files")
     timezone: str = "Asia/Ho_Chi_Minh"
 
-    report_due_day: int = 25
+    report_due_day: Annotated[int, Field(ge=1, le=31)] = 25  # a day of the month
     invite_days: int = 14
     reminder_days_before: tuple[int, ...] = (7, 3, 1)
     reminder_hour: int = 7

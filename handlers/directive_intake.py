@@ -11,6 +11,7 @@ it, `/huy` leaves it in `/chithi` as a draft to finish later.
 from __future__ import annotations
 
 import asyncio
+import functools
 import re
 import shutil
 import tempfile
@@ -23,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 import directives
 from handlers import core
-from handlers.flow import Context, Flow, Turn, ask, done, stay
+from handlers.flow import Context, Flow, Step, Turn, ask, done, stay
 from handlers.text import clean, fold
 from handlers.types import Attachment, Option
 from locales import _
@@ -157,6 +158,14 @@ def _read_attachment(attachment: Attachment) -> str:
         return directives.extract_text(named)
 
 
+def _size(attachment: Attachment) -> int:
+    """The attachment's size in bytes (0 when it is missing: reading it then says so)."""
+    try:
+        return Path(attachment.path).stat().st_size
+    except OSError:
+        return 0
+
+
 def _read_and_parse(attachment: Attachment) -> dict[str, Any]:
     parsed: dict[str, Any] = dict(directives.parse_text(_read_attachment(attachment)))
     return parsed
@@ -174,6 +183,9 @@ async def _document(ctx: Context) -> tuple[dict[str, Any] | None, str, str | Non
         attachment = documents[0] if documents else msg.attachments[0]
         if attachment.kind != "document":
             return None, "", _("directive.bad.photo")
+        limit = ctx.settings.max_file_bytes
+        if await asyncio.to_thread(_size, attachment) > limit:
+            return None, "", _("files.rejected.too_big", mb=limit // (1024 * 1024))
         try:
             parsed = await asyncio.to_thread(_read_and_parse, attachment)
         except directives.UnreadableDocument:
@@ -696,6 +708,18 @@ async def list_archive(ctx: Context) -> Turn:
     return finish(ctx, _("directive.archived", label=directive_label(directive)))
 
 
+def _staff_only(step: Step) -> Step:
+    """`step`, refused to a member who is no longer staff (roles are checked at every step)."""
+
+    @functools.wraps(step)
+    async def checked(ctx: Context) -> Turn:
+        if ctx.member is None or ctx.member.role not in STAFF_ROLES:
+            return finish(ctx, _("error.not_allowed"))
+        return await step(ctx)
+
+    return checked
+
+
 INTAKE = Flow(
     name="intake",
     commands=("napvanban", "nap van ban", "napchithi", "nap chi thi", "intake"),
@@ -703,14 +727,14 @@ INTAKE = Flow(
     roles=STAFF_ROLES,
     start=intake_start,
     states={
-        "intake:receive": intake_receive,
-        "intake:review": intake_review,
-        "intake:date": intake_date,
-        "intake:pick_deadline": intake_pick_deadline,
-        "intake:deadline": intake_deadline,
-        "intake:pick_drop": intake_pick_drop,
-        "intake:pick_assignee": intake_pick_assignee,
-        "intake:map": intake_map,
+        "intake:receive": _staff_only(intake_receive),
+        "intake:review": _staff_only(intake_review),
+        "intake:date": _staff_only(intake_date),
+        "intake:pick_deadline": _staff_only(intake_pick_deadline),
+        "intake:deadline": _staff_only(intake_deadline),
+        "intake:pick_drop": _staff_only(intake_pick_drop),
+        "intake:pick_assignee": _staff_only(intake_pick_assignee),
+        "intake:map": _staff_only(intake_map),
     },
     menu="directive.menu.intake",
 )
@@ -722,8 +746,8 @@ DIRECTIVES = Flow(
     roles=STAFF_ROLES,
     start=list_start,
     states={
-        "directives:pick": list_pick,
-        "directives:archive": list_archive,
+        "directives:pick": _staff_only(list_pick),
+        "directives:archive": _staff_only(list_archive),
     },
     menu="directive.menu.list",
 )

@@ -1,7 +1,8 @@
 """The monthly report: one indicator at a time, a summary, then submit, edit one answer or cancel.
 
-State (``ctx.data``): ``template_id``, ``period``, ``answers`` (key → value; None when skipped),
-``index`` (the indicator being asked) and ``editing`` (return to the summary after one answer).
+State (``ctx.data``): ``unit_id`` (the unit reported for), ``template_id``, ``period``,
+``answers`` (key → value; None when skipped), ``index`` (the indicator being asked) and
+``editing`` (return to the summary after one answer).
 Values: integers, True/False for yes/no, the choice key, text, or a stored file id for a photo.
 """
 
@@ -230,6 +231,8 @@ async def _template(ctx: Context) -> ReportTemplate | None:
     template = await ctx.session.get(ReportTemplate, template_id) if template_id else None
     if template is None or template.unit_kind != ctx.unit.kind:
         return None
+    if ctx.data.get("unit_id", ctx.unit.id) != ctx.unit.id:
+        return None
     return template
 
 
@@ -247,11 +250,21 @@ async def start(ctx: Context) -> Turn:
         return done(_("report.no_template", unit=ctx.unit.name))
     period = period_of(ctx.local_now)
     due = due_date(period, ctx.settings.report_due_day)
-    ctx.data = {"template_id": template.id, "period": period, "answers": {}, "index": 0}
+    ctx.data = {
+        "unit_id": ctx.unit.id,
+        "template_id": template.id,
+        "period": period,
+        "answers": {},
+        "index": 0,
+    }
     month = month_label(period)
     found = await draft_of(ctx.session, ctx.msg.channel, ctx.msg.chat_id, "report")
     draft = found[1] if found else {}
-    if draft.get("template_id") == template.id and draft.get("period") == period:
+    if (
+        draft.get("template_id") == template.id
+        and draft.get("period") == period
+        and draft.get("unit_id", ctx.unit.id) == ctx.unit.id
+    ):
         ctx.data = draft
         answered = len(draft.get("answers") or {})
         note = _("report.resumed", month=month, count=answered, total=len(template.indicators))

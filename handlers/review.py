@@ -66,6 +66,8 @@ async def start(ctx: Context) -> Turn:
 async def pick(ctx: Context) -> Turn:
     """Shows every field and the evidence of the nomination picked, then asks for a decision."""
     assert ctx.member is not None
+    if ctx.member.role not in REVIEW_ROLES:
+        return finish(ctx, _("error.not_allowed"))
     picked = (ctx.msg.choice or "").removeprefix("n:")
     if not ctx.msg.choice or not picked.isdigit():
         return stay(_("report.bad.choice"))
@@ -94,6 +96,9 @@ async def pick(ctx: Context) -> Turn:
 
 async def decide_step(ctx: Context) -> Turn:
     """Takes approve, reject or return and asks for the reason (optional when approving)."""
+    assert ctx.member is not None
+    if ctx.member.role not in REVIEW_ROLES:
+        return finish(ctx, _("error.not_allowed"))
     if ctx.msg.choice == "back":
         return await _list(ctx)
     if ctx.msg.choice not in ("approved", "rejected", "returned"):

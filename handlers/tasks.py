@@ -12,7 +12,7 @@ from handlers.directive_intake import day_label, directive_label, finish, short
 from handlers.flow import Context, Flow, Turn, ask, stay
 from handlers.types import Option
 from locales import _
-from storage.directives import UNDATED, OpenTask, is_target, mark_done, open_tasks
+from storage.directives import UNDATED, OpenTask, mark_done, open_tasks
 
 TASK_ROLES = frozenset({"village_head", "principal", "reporter", "staff"})
 SHOWN = 8
@@ -104,7 +104,8 @@ async def tasks_confirm(ctx: Context) -> Turn:
     task_id, due = ctx.data.get("task_id"), ctx.data.get("due")
     if not isinstance(task_id, int) or not isinstance(due, str):
         return await _list(ctx)
-    if not await is_target(ctx.session, task_id, ctx.unit.id):
+    items = await open_tasks(ctx.session, ctx.unit.id, ctx.local_now.date())
+    if not any(i.task.id == task_id and i.due.isoformat() == due for i in items):
         return await _list(ctx, _("tasks.gone"))
     due_on = date.fromisoformat(due)
     await mark_done(ctx.session, task_id, ctx.unit.id, due_on, ctx.member.id, ctx.now)

@@ -212,6 +212,8 @@ class ReportVersion(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"))
+    # The template this version was filed under (an amendment may be under a newer one).
+    template_id: Mapped[int] = mapped_column(ForeignKey("report_templates.id"))
     version: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(16))
     answers: Mapped[Json] = mapped_column(JSON)

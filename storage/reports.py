@@ -119,6 +119,7 @@ async def submit_report(
     session.add(
         ReportVersion(
             report_id=report.id,
+            template_id=template.id,
             version=report.version,
             status=report.status,
             answers=dict(answers),

@@ -351,6 +351,7 @@ def upgrade() -> None:
         "report_versions",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("report_id", sa.Integer(), nullable=False),
+        sa.Column("template_id", sa.Integer(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("answers", sa.JSON(), nullable=False),
@@ -361,6 +362,11 @@ def upgrade() -> None:
         ),
         sa.ForeignKeyConstraint(
             ["submitted_by"], ["members.id"], name=op.f("fk_report_versions_submitted_by_members")
+        ),
+        sa.ForeignKeyConstraint(
+            ["template_id"],
+            ["report_templates.id"],
+            name=op.f("fk_report_versions_template_id_report_templates"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_report_versions")),
         sa.UniqueConstraint(
