@@ -6,7 +6,8 @@ Errors: `SendError.retry_after` (HTTP 429) → the row waits that long; `ChatBlo
 is flagged and its rows fail; a permanent error fails the row; any other error is retried with
 exponential backoff until `settings.outbox_max_attempts`, then the row is marked failed (the
 staff digest shows it). During quiet hours (Asia/Ho_Chi_Minh) nothing is sent: due rows wait
-until morning.
+until morning (a run that reaches them stops there). A reminder whose recipient has filed, marked
+the task done, paused or left since it was planned is not sent.
 
 Wall time comes from the clock (`clock.now()`); pacing uses a `Pacer` (monotonic seconds and a
 sleep) so tests and benches can drive it without waiting.
@@ -35,6 +36,7 @@ from handlers.clock import Clock
 from handlers.types import Attachment, Option, Reply
 from storage import outbox
 from storage.models import ChatBinding, OutboxMessage
+from storage.reminders import no_longer_due
 
 log = logging.getLogger(__name__)
 
@@ -199,6 +201,22 @@ class Dispatcher:
             )
             if not rows:
                 return []
+            # a reminder may have waited (quiet hours, a retry) while its recipient filed,
+            # marked the task done or paused: such rows are settled (a paused one forgotten,
+            # so what is still due is planned when the pause ends), not sent
+            dropped = await no_longer_due(session, rows, now)
+            if dropped:
+                for reason in set(dropped.values()):
+                    ids = [i for i, r in dropped.items() if r == reason]
+                    if reason == "paused":
+                        await outbox.forget(session, ids, self.worker)
+                    else:
+                        await outbox.mark_dropped(
+                            session, ids, self.worker, now, f"dropped: {reason}"
+                        )
+                rows = [r for r in rows if r.id not in dropped]
+                if not rows:
+                    return []
             result = await session.execute(
                 select(ChatBinding.id, ChatBinding.chat_id).where(
                     ChatBinding.id.in_({r.binding_id for r in rows})
@@ -249,6 +267,13 @@ class Dispatcher:
             while (now := self.pacer.monotonic()) < at:
                 await self.pacer.sleep(at - now)
                 at = max(chat_limit.ready_at(), limiter.ready_at())
+            if self.quiet(self.clock.now()):
+                # a run that began before quiet hours stops at their start
+                stats.quiet = True
+                leftover.append(job.row_id)
+                leftover.extend(j.row_id for _o, j in ready)
+                leftover.extend(j.row_id for _a, _o, j in waiting)
+                break
             limiter.record(now)
             chat_limit.record(now)
             tasks.append(asyncio.create_task(self._send(sender, job, stats)))

@@ -14,7 +14,9 @@ milliseconds between the platform's answer and the mark's commit, and it only op
 The opposite choice (mark "sending" before the send, never retry an in-doubt row) would lose a
 reminder of a deadline on every crash in that window, which is worse for this product than an
 occasional repeated nudge. Rows are never re-planned: the unique key stops a re-plan from adding
-a second row, so a duplicate can only come from that crash window, never from planning.
+a second row, so a duplicate can only come from that crash window, never from planning. (The one
+exception is deliberate: a reminder still waiting when its recipient pauses is forgotten unsent,
+and the planner plans what is still due when the pause ends.)
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -142,6 +144,37 @@ async def mark_sent(
         .values(sent_at=now, platform_message_id=platform_id, claimed_until=None)
     )
     return bool(getattr(result, "rowcount", 0))
+
+
+async def mark_dropped(
+    session: AsyncSession, row_ids: Sequence[int], worker: str, now: datetime, reason: str
+) -> None:
+    """Settles claimed rows that must not go out any more (e.g. a reminder to someone who has
+    since filed or paused): `sent_at` is set with no platform message id and `last_error` says
+    why, so they are never sent later and do not count as failed deliveries."""
+    if row_ids:
+        await session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.id.in_(list(row_ids)),
+                OutboxMessage.claimed_by == worker,
+                OutboxMessage.sent_at.is_(None),
+            )
+            .values(sent_at=now, last_error=reason[:500], claimed_until=None)
+        )
+
+
+async def forget(session: AsyncSession, row_ids: Sequence[int], worker: str) -> None:
+    """Deletes claimed unsent rows, as if never planned (a reminder to someone who paused: the
+    planner plans what is still due when the pause ends)."""
+    if row_ids:
+        await session.execute(
+            delete(OutboxMessage).where(
+                OutboxMessage.id.in_(list(row_ids)),
+                OutboxMessage.claimed_by == worker,
+                OutboxMessage.sent_at.is_(None),
+            )
+        )
 
 
 async def mark_attempt_failed(

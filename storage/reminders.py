@@ -133,15 +133,36 @@ def send_day(at: datetime, now: datetime, settings: Settings) -> date:
     return local.date()
 
 
+def superseded(due: date, name: str, now: datetime, settings: Settings) -> bool:
+    """True for a reminder stage (`d…`, `due`) whose row would only go out on the day the next
+    reminder stage starts (planned in quiet hours after downtime): the next one says it better,
+    and sending both would nudge the person twice within minutes."""
+    if name in ("overdue", "escalate"):
+        return False
+    listed = stages(due, settings)
+    names = [n for n, _at in listed]
+    if name not in names:
+        return False
+    at = listed[names.index(name)][1]
+    next_at = listed[names.index(name) + 1][1]
+    return send_day(at, now, settings) >= next_at.astimezone(ZoneInfo(settings.timezone)).date()
+
+
 def period_due(period: str, due_day: int) -> date:
     year, month = int(period[:4]), int(period[5:7])
     return date(year, month, min(due_day, calendar.monthrange(year, month)[1]))
 
 
 def recent_periods(today: date) -> list[str]:
-    """This month's period and last month's."""
+    """Last month's period, this month's, and next month's (whose first stages start this month
+    when the due day is early in the month)."""
     last = today.replace(day=1) - timedelta(days=1)
-    return [f"{last.year:04d}-{last.month:02d}", f"{today.year:04d}-{today.month:02d}"]
+    after = today.replace(day=28) + timedelta(days=4)
+    return [
+        f"{last.year:04d}-{last.month:02d}",
+        f"{today.year:04d}-{today.month:02d}",
+        f"{after.year:04d}-{after.month:02d}",
+    ]
 
 
 def date_label(day: date) -> str:
@@ -323,6 +344,8 @@ async def _plan_reports(planner: _Planner, today: date) -> None:
         if stage is None:
             continue
         name, at = stage
+        if superseded(due, name, planner.now, settings):
+            continue
         filed = set(
             (await session.scalars(select(Report.unit_id).where(Report.period == period))).all()
         )
@@ -469,6 +492,8 @@ async def _plan_tasks(
             if stage is None:
                 continue
             name, at = stage
+            if superseded(due, name, planner.now, settings):
+                continue
             left = (due - send_day(at, planner.now, settings)).days
             for target in targets:
                 unit = people.units.get(target.unit_id)
@@ -508,6 +533,77 @@ async def _plan_tasks(
         )
         key = f"escalate:task:{task_id}:{staff_unit_id}:{due.isoformat()}"
         planner.add(member, key, "escalation", text, at, skip_pause=True)
+
+
+async def no_longer_due(
+    session: AsyncSession, rows: Sequence[OutboxMessage], now: datetime
+) -> dict[int, str]:
+    """Reminder rows (among `rows`) that must not go out any more, with why: the report was
+    filed or the task occurrence marked done since planning, or the recipient paused or left.
+    (A row can wait between planning and sending: quiet hours, a retry.)"""
+    reminders = [r for r in rows if r.kind == "reminder" and r.key.startswith("remind:")]
+    if not reminders:
+        return {}
+    found: dict[int, str] = {}
+    people = (
+        await session.execute(
+            select(ChatBinding.id, Member.active, Member.paused_until)
+            .join(Member, Member.id == ChatBinding.member_id)
+            .where(ChatBinding.id.in_({r.binding_id for r in reminders}))
+        )
+    ).tuples()
+    for binding_id, active, paused_until in people:
+        reason = (
+            "member inactive"
+            if not active
+            else "paused"
+            if paused_until is not None and paused_until > now
+            else None
+        )
+        if reason:
+            found.update({r.id: reason for r in reminders if r.binding_id == binding_id})
+    reports: dict[int, tuple[int, str]] = {}
+    tasks: dict[int, tuple[int, int, date]] = {}
+    for row in reminders:
+        parts = row.key.split(":")
+        try:
+            if parts[1] == "report" and len(parts) >= 5:
+                reports[row.id] = (int(parts[2]), parts[3])
+            elif parts[1] == "task" and len(parts) >= 6:
+                tasks[row.id] = (int(parts[2]), int(parts[3]), date.fromisoformat(parts[4]))
+        except ValueError:
+            continue
+    if reports:
+        filed = set(
+            (
+                await session.execute(
+                    select(Report.unit_id, Report.period).where(
+                        Report.unit_id.in_({u for u, _p in reports.values()}),
+                        Report.period.in_({p for _u, p in reports.values()}),
+                    )
+                )
+            ).tuples()
+        )
+        for row_id, item in reports.items():
+            if item in filed:
+                found.setdefault(row_id, "report filed")
+    if tasks:
+        done = set(
+            (
+                await session.execute(
+                    select(
+                        TaskCompletion.task_id, TaskCompletion.unit_id, TaskCompletion.due_on
+                    ).where(
+                        TaskCompletion.task_id.in_({t for t, _u, _d in tasks.values()}),
+                        TaskCompletion.due_on.in_({d for _t, _u, d in tasks.values()}),
+                    )
+                )
+            ).tuples()
+        )
+        for row_id, occurrence in tasks.items():
+            if occurrence in done:
+                found.setdefault(row_id, "task done")
+    return found
 
 
 async def plan(session: AsyncSession, settings: Settings, now: datetime) -> PlanResult:

@@ -131,7 +131,7 @@ class FileLinks:
     def resolve(self, token: str) -> tuple[Path, str] | None:
         """(path, mime) for a token that is signed by us, unexpired and names a file; else None."""
         payload, _dot, signature = token.partition(".")
-        if not payload or not hmac.compare_digest(signature, self._sign(payload)):
+        if not payload or not hmac.compare_digest(signature.encode(), self._sign(payload).encode()):
             return None
         try:
             path, mime, expires = json.loads(_unb64(payload))
