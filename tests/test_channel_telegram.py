@@ -13,6 +13,8 @@ from bot.settings import Settings
 from handlers.types import Option, Reply
 from tests.fakes.telegram_server import TOKEN, FakeTelegram
 
+pytestmark = pytest.mark.nodb
+
 
 @pytest.fixture
 def fake() -> Iterator[FakeTelegram]:

@@ -6,6 +6,8 @@ import pytest
 
 from handlers.commands import Parsed, parse
 
+pytestmark = pytest.mark.nodb
+
 KNOWN = {"baocao", "tamdung", "start", "trogiup"}
 
 

@@ -15,9 +15,12 @@ SHARED = Path(__file__).resolve().parents[2] / "shared"
 EXAMPLES = SHARED / "directives"
 SCORER = SHARED / "tools" / "score_directives.py"
 
-pytestmark = pytest.mark.skipif(
-    not (EXAMPLES.is_dir() and SCORER.is_file()), reason="shared examples not present"
-)
+pytestmark = [
+    pytest.mark.nodb,
+    pytest.mark.skipif(
+        not (EXAMPLES.is_dir() and SCORER.is_file()), reason="shared examples not present"
+    ),
+]
 
 
 def _scorer() -> ModuleType:

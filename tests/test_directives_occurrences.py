@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from directives import deadline_occurrences
+
+pytestmark = pytest.mark.nodb
 
 Y2026 = (date(2026, 1, 1), date(2026, 12, 31))
 

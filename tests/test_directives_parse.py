@@ -8,10 +8,13 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from directives import empty_result, parse_text
+
+pytestmark = pytest.mark.nodb
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = Path(__file__).resolve().parent / "directive_samples"

@@ -10,6 +10,8 @@ import pytest
 
 from directives import UnreadableDocument, extract_text, parse_text
 
+pytestmark = pytest.mark.nodb
+
 VI = "Kính gửi: Trưởng thôn các thôn\n1. Báo cáo trước ngày 25 hằng tháng."
 
 

@@ -6,9 +6,12 @@ import re
 import string
 from pathlib import Path
 
+import pytest
 from babel.messages.pofile import read_po
 
 from locales import LANGUAGES, ROOT, gettext, normalize, use_locale
+
+pytestmark = pytest.mark.nodb
 
 CODE = Path(__file__).resolve().parents[1]
 KEY_CALL = re.compile(r"""\b_\(\s*f?["']([a-z_]+(?:\.[a-z0-9_{}.]+)+)["']""")
