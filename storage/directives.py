@@ -176,7 +176,7 @@ async def create_draft(
     for n, task in enumerate(parsed.get("tasks") or [], 1):
         if not isinstance(task, dict):
             continue
-        assignees = [clean(a) for a in task.get("assignees") or [] if isinstance(a, str)]
+        assignees = [clean(a) for a in map(assignee_name, task.get("assignees") or []) if a]
         deadlines = [d for d in task.get("deadlines") or [] if isinstance(d, dict)]
         session.add(
             DirectiveTask(
@@ -326,6 +326,13 @@ async def issuer_unit(session: AsyncSession, issuer: str) -> Unit | None:
 
 
 # Assignees ------------------------------------------------------------------------------------
+
+
+def assignee_name(entry: object) -> str | None:
+    """An assignee's name: the parser gives {"name", "role"}, older drafts a plain string."""
+    if isinstance(entry, dict):
+        entry = entry.get("name")
+    return entry if isinstance(entry, str) else None
 
 
 def effective_assignees(directive: Directive, task: DirectiveTask) -> list[str]:

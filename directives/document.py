@@ -1,0 +1,147 @@
+"""A directive as lines and as body blocks (the paragraphs of Nghị định 30/2020/NĐ-CP layout).
+
+Copies come with hard line breaks in the middle of sentences; `blocks` joins them back into
+paragraphs, each opened by its structural marker (I., 1., 1.1., a), -, Điều 1.) or by none.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from directives.text import LOWER_CHARS, UPPER_CHARS, clean, fold
+
+_U, _L = UPPER_CHARS, LOWER_CHARS
+
+ROMAN_RE = re.compile(r"^\s*(?:PHAN\s+)?(X{0,2}(?:IX|IV|V?I{0,3}))\s*[.)/:]\s*(?=\S)")
+ARTICLE_RE = re.compile(r"^\s*Dieu\s+(\d{1,3})\s*[.:]?(?:\s|$)")
+DECIMAL_RE = re.compile(r"^\s*(\d{1,2}(?:\.\d{1,2}){1,3})\.?\s+(?=\S)")
+ARABIC_RE = re.compile(r"^\s*(\d{1,2})\s?[.)](?![\d/])\s*(?=\S)")
+LETTER_RE = re.compile(
+    rf"^\s*([a-zđ])\s?\)\s*(?=\S)|^\s*([a-zđ])\.\s+(?=[A-ZĐ{_U}])|^\s*\(([a-zđ])\)\s*(?=\S)"
+)
+BULLET_RE = re.compile(r"^\s*[-–—•+*]\s*(?=\S)")
+
+
+@dataclass
+class Line:
+    text: str
+    folded: str
+    start: int
+
+
+@dataclass
+class Block:
+    """One paragraph of the body: `kind` is roman, article, arabic, decimal, letter, bullet or
+    plain; `marker` the number or letter ("II", "3", "1.2", "b"); `text` without the marker."""
+
+    kind: str
+    marker: str
+    text: str
+    line: int
+    end: int
+
+    @property
+    def folded(self) -> str:
+        return fold(self.text)
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def is_upper(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and sum(c.isupper() for c in letters) / len(letters) >= 0.8
+
+
+def _roman_ok(marker: str, rest: str) -> bool:
+    # "I. MỤC ĐÍCH" is a section; "V. Tổ chức" too, but a lone capital letter in prose is not.
+    return bool(marker) and bool(rest) and (rest[0] in _U or rest[0].isdigit())
+
+
+def marker_of(line: str) -> tuple[str, str, int]:
+    """(kind, marker, length of the marker) of a line's leading structural marker."""
+    f = fold(line)
+    m = ARTICLE_RE.match(f)
+    if m:
+        return "article", m.group(1), m.end()
+    m = ROMAN_RE.match(f)
+    if m and _roman_ok(m.group(1), line[m.end() :]):
+        return "roman", m.group(1), m.end()
+    m = DECIMAL_RE.match(f)
+    if m:
+        return "decimal", m.group(1), m.end()
+    m = ARABIC_RE.match(f)
+    if m:
+        return "arabic", m.group(1), m.end()
+    m = LETTER_RE.match(f)
+    if m:
+        return "letter", m.group(1) or m.group(2) or m.group(3), m.end()
+    m = BULLET_RE.match(f)
+    if m:
+        return "bullet", "-", m.end()
+    return "plain", "", 0
+
+
+_TERMINAL = re.compile(r"[.;:!?…](?:\s*[)\"”’*_])*\s*$")
+
+
+class Document:
+    """Cleaned text, its folded twin (same length), and its lines."""
+
+    def __init__(self, text: str) -> None:
+        self.text = clean(text)
+        self.folded = fold(self.text)
+        self.lines: list[Line] = []
+        pos = 0
+        for raw, fraw in zip(self.text.split("\n"), self.folded.split("\n"), strict=True):
+            self.lines.append(Line(raw, fraw, pos))
+            pos += len(raw) + 1
+        self.n = len(self.lines)
+
+    def first(self, pred: Callable[[Line], bool], lo: int = 0, hi: int | None = None) -> int:
+        """Index of the first line in [lo, hi) for which `pred` holds, or -1."""
+        for i in range(max(lo, 0), self.n if hi is None else min(hi, self.n)):
+            if pred(self.lines[i]):
+                return i
+        return -1
+
+    def offset(self, line: int) -> int:
+        return self.lines[line].start if line < self.n else len(self.text)
+
+    def blocks(self, lo: int, hi: int) -> list[Block]:
+        """The paragraphs of lines [lo, hi), hard line breaks joined back."""
+        out: list[Block] = []
+        parts: list[str] = []
+        kind, marker, first = "", "", lo
+
+        def flush(end: int) -> None:
+            if parts:
+                out.append(Block(kind, marker, squash(" ".join(parts)), first, end))
+            parts.clear()
+
+        for i in range(lo, min(hi, self.n)):
+            raw = self.lines[i].text.strip()
+            if not raw:
+                flush(i)
+                kind = ""
+                continue
+            k, mk, length = marker_of(raw)
+            if parts and k == "plain" and self._continues(kind, parts[-1], raw):
+                parts.append(raw)
+                continue
+            flush(i)
+            kind, marker, first = k, mk, i
+            parts.append(raw[length:].strip() if k != "plain" else raw)
+        flush(min(hi, self.n))
+        return out
+
+    @staticmethod
+    def _continues(kind: str, prev: str, nxt: str) -> bool:
+        if nxt[0] in _L or nxt[0] in "(,;&%":
+            return True
+        if kind == "roman" and is_upper(prev) and not is_upper(nxt):
+            return False
+        return not _TERMINAL.search(prev)

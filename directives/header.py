@@ -1,0 +1,601 @@
+"""The header block (Nghị định 30/2020/NĐ-CP): cơ quan ban hành, số và ký hiệu, địa danh và ngày,
+tên loại và trích yếu; Kính gửi; Nơi nhận; the signature block.
+
+Patterns run on folded text (no diacritics, case kept); values are sliced from the cleaned text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from datetime import date
+
+from directives.dates import make_date
+from directives.document import Document, Line
+from directives.document import is_upper as _is_upper_line
+from directives.document import squash as _squash
+from directives.structure import Layout
+from directives.structure import is_kind_line as _kind_line_of
+from directives.text import LOWER_CHARS, UPPER_CHARS, fold, fold_key
+
+KINDS = {
+    "CHI THI": "chi_thi",
+    "CONG VAN": "cong_van",
+    "KE HOACH": "ke_hoach",
+    "HUONG DAN": "huong_dan",
+    "THONG BAO": "thong_bao",
+    "QUYET DINH": "quyet_dinh",
+    "BAO CAO": "bao_cao",
+}
+OTHER_KINDS = (
+    "NGHI QUYET",
+    "TO TRINH",
+    "CHUONG TRINH",
+    "THONG TRI",
+    "CONG DIEN",
+    "GIAY MOI",
+    "QUY CHE",
+    "QUY DINH",
+    "PHUONG AN",
+    "DE AN",
+    "BIEN BAN",
+)
+KIND_ALT = "|".join([*KINDS, *OTHER_KINDS])
+# Kind abbreviations of document numbers (Nghị định 30/2020/NĐ-CP, Phụ lục III).
+CODE_KINDS = {
+    "CT": "chi_thi",
+    "KH": "ke_hoach",
+    "HD": "huong_dan",
+    "TB": "thong_bao",
+    "QD": "quyet_dinh",
+    "BC": "bao_cao",
+    "CV": "cong_van",
+}
+CODE_OTHER = {
+    "NQ",
+    "QC",
+    "QYD",
+    "TC",
+    "CTR",
+    "PA",
+    "DA",
+    "BB",
+    "TTR",
+    "HD",
+    "CD",
+    "BGN",
+    "GM",
+    "GGT",
+    "GUQ",
+    "PC",
+    "PB",
+    "PL",
+    "GNP",
+    "GXN",
+    "TT",
+    "ND",
+    "KL",
+    "QDI",
+}
+
+LEVELS = r"THANH PHO|THI XA|THI TRAN|HUYEN|TINH|QUAN|XA|PHUONG|DAC KHU"
+_LEVEL_RE = re.compile(rf"\b(?:{LEVELS}|TRUNG UONG)\b", re.I)
+_HEAD_RE = re.compile(
+    r"\b(?:UY BAN NHAN DAN|HOI DONG NHAN DAN|UBND|HDND|HOI DONG|UY BAN MAT TRAN|MAT TRAN|"
+    r"VAN PHONG|SO|PHONG|TIEU BAN|BAN|TRUONG|CONG AN|DANG UY|TRUNG TAM|CHI CUC|TONG CUC|CUC|BO|"
+    r"TINH UY|HUYEN UY|THANH UY|THI UY|DOAN|HOI|LIEN DOAN|BAN CHI HUY|TRAM|BENH VIEN|"
+    r"KHO BAC|BAN QUAN LY)\b"
+)
+_ENTITY_START = re.compile(rf"^(?:{_HEAD_RE.pattern}|\b(?:{LEVELS})\b)")
+_MOTTO_RE = re.compile(r"CONG HO?A XA HOI|DOC LAP\s*[-–]?\s*TU DO|HANH PHUC|^\s*[-_–=.]+\s*$", re.I)
+SURNAMES = set(
+    [
+        "nguyen",
+        "tran",
+        "le",
+        "pham",
+        "hoang",
+        "huynh",
+        "phan",
+        "vu",
+        "vo",
+        "dang",
+        "bui",
+        "do",
+        "ho",
+        "ngo",
+        "duong",
+        "ly",
+        "luong",
+        "dinh",
+        "truong",
+        "lam",
+        "mai",
+        "dao",
+        "cao",
+        "ha",
+        "ta",
+        "to",
+        "trinh",
+        "doan",
+        "lai",
+        "vuong",
+        "thai",
+        "quach",
+        "chau",
+        "chu",
+        "kieu",
+        "khuc",
+        "luc",
+        "luu",
+        "mac",
+        "nong",
+        "phung",
+        "quan",
+        "tang",
+        "than",
+        "tieu",
+        "trieu",
+        "tu",
+        "vi",
+        "lo",
+        "hua",
+        "giang",
+        "kim",
+        "khong",
+        "dong",
+        "dam",
+        "au",
+        "la",
+        "diep",
+        "cu",
+        "hau",
+        "ong",
+        "bach",
+        "che",
+        "can",
+        "doan",
+        "han",
+        "khuat",
+        "la",
+        "man",
+        "nghiem",
+        "ninh",
+        "phi",
+        "quang",
+        "son",
+        "thach",
+        "tong",
+        "vang",
+        "lang",
+        "lu",
+        "hoa",
+        "sam",
+        "uong",
+        "tieu",
+        "y",
+        "ksor",
+        "nie",
+        "rmah",
+        "siu",
+        "kpa",
+    ]
+)
+_SIG_TITLE_RE = re.compile(
+    r"^(?:(?:KT|TM|TL|TUQ|Q)\.\s*)?(?:PHO )?(?:CHU TICH|GIAM DOC|TRUONG BAN|TRUONG PHONG|"
+    r"HIEU TRUONG|CHANH VAN PHONG|BI THU|TRUONG|UY BAN NHAN DAN|UBND|HOI DONG)\b"
+)
+
+_U, _L = UPPER_CHARS, LOWER_CHARS
+_MOTTO_LINE = re.compile(r"(?i)cong ho?a xa hoi chu nghia")
+_NUMBER_CODE = re.compile(r"(\d+[A-Za-z]*)((?:\s*[/\-–]\s*[A-Za-z0-9&]+(?:\.[A-Za-z0-9]+)*)*)")
+
+
+def _name_case(text: str) -> str:
+    return " ".join(_titlecase(w) if w.isupper() and len(w) > 1 else w for w in text.split())
+
+
+def _titlecase(word: str) -> str:
+    return word[:1].upper() + word[1:].lower()
+
+
+def _is_abbrev(word: str) -> bool:
+    f = fold(word).upper()
+    core = re.sub(r"[^A-Z]", "", f)
+    if not core:
+        return False
+    if len(core) <= 4 and not re.search(r"[AEIOUY]", core):
+        return True
+    return bool(re.search(r"[^AEIOUY]{3}", core.replace("NGH", "")))
+
+
+def format_entity(raw: str) -> str:
+    """'ỦY BAN NHÂN DÂN THỊ XÃ BỈM SƠN' → 'UBND thị xã Bỉm Sơn'."""
+    text = _squash(raw).strip(" .,:;-")
+    f = fold(text)
+    m = re.match(r"(?i)uy ban nhan dan\b", f)
+    if m:
+        text, f = "UBND" + text[m.end() :], "UBND" + f[m.end() :]
+    m = re.match(r"(?i)hoi dong nhan dan\b", f)
+    if m:
+        text, f = "HĐND" + text[m.end() :], "HDND" + f[m.end() :]
+    words, fwords = text.split(" "), f.split(" ")
+    out: list[str] = []
+    after_level = False
+    i = 0
+    while i < len(words):
+        two = " ".join(fwords[i : i + 2]).upper()
+        one = fwords[i].upper()
+        if not after_level and re.fullmatch(LEVELS, two) and i > 0:
+            out.extend(w.lower() for w in words[i : i + 2])
+            after_level, i = True, i + 2
+            continue
+        if not after_level and re.fullmatch(LEVELS, one) and i > 0:
+            out.append(words[i].lower())
+            after_level, i = True, i + 1
+            continue
+        w = words[i]
+        if _is_abbrev(w) or not _is_upper_line(w):
+            out.append(w)
+        elif after_level or i == 0:
+            out.append(_titlecase(w))
+        else:
+            out.append(w.lower())
+        i += 1
+    return " ".join(out)
+
+
+class Header:
+    """Reads the header fields of one document, given its layout."""
+
+    def __init__(self, doc: Document, lay: Layout) -> None:
+        self.doc = doc
+        self.lines = doc.lines
+        self.n = doc.n
+        self.start = lay.start
+        self.greet = lay.greet
+        self.kind_line = lay.kind_line
+        self.copies = lay.copies
+        self.body_end = lay.copies if lay.copies >= 0 else doc.n
+        self.text = doc.text
+        self.folded = doc.folded
+
+    def _first(self, pred, lo: int = 0, hi: int | None = None) -> int:  # type: ignore[no-untyped-def]
+        return self.doc.first(pred, lo, hi)
+
+    def _is_kind_line(self, ln: Line) -> str | None:
+        return _kind_line_of(ln, KIND_ALT)
+
+    def header_end(self) -> int:
+        stops = [self.greet] if self.greet >= 0 else []
+        first_task = self._first(
+            lambda ln: bool(re.match(r"\s*(?:1|I)[.)]\s", ln.folded)), self.start
+        )
+        if first_task >= 0:
+            stops.append(first_task)
+        body = self._first(
+            lambda ln: (
+                bool(
+                    re.match(r"(?i)\s*(can cu|thuc hien|nham|de\s|trong|thoi gian qua)", ln.folded)
+                )
+                and len(ln.text) > 40
+            ),
+            self.start,
+        )
+        if body >= 0:
+            stops.append(body)
+        end = min(stops) if stops else self.n
+        return min(end, self.start + 40, self.n)
+
+    def kind(self, number: str | None, subject_by_vv: bool) -> str:
+        he = self.header_end()
+        for i in range(self.start, max(he, self.kind_line + 1)):
+            word = self._is_kind_line(self.lines[i])
+            if word:
+                return KINDS.get(word, "other")
+        if number:
+            code = fold(number).upper().split("/")
+            if len(code) > 1:
+                abbrev = re.split(r"[-–]", code[1])[0].strip()
+                if abbrev in CODE_KINDS:
+                    return CODE_KINDS[abbrev]
+                if abbrev in CODE_OTHER:
+                    return "other"
+                if re.fullmatch(r"\d{4}", abbrev):
+                    return "other"
+                return "cong_van"
+        if subject_by_vv or self.greet >= 0:
+            return "cong_van"
+        return "other"
+
+    def number(self) -> str | None:
+        for i in range(self.start, self.header_end()):
+            ln = self.lines[i]
+            m = re.match(r"\s*So\s*[:.]?\s*", ln.folded)
+            if not m:
+                continue
+            rest_f = ln.folded[m.end() :]
+            mm = _NUMBER_CODE.match(rest_f)
+            if not mm:
+                return None
+            raw = ln.text[m.end() : m.end() + mm.end()]
+            return re.sub(r"\s+", "", raw).strip(".-")
+        return None
+
+    _PLACE_DATE = re.compile(
+        r"(?<![A-Za-z0-9/\-])((?:(?:TP|Tp|T\.P)\.?\s*)?[A-Z][a-z]*"
+        r"(?:[ .]+(?:[A-Z][a-z]*|pho|xa|tran))"
+        r"{0,5})?\s*,\s*ngay\s+(?:(\d{1,2})\s+thang\s+(\d{1,2})\s*,?\s+nam\s+(\d{4})|"
+        r"(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4}))"
+    )
+    _DATE_ALONE = re.compile(r"(?:^|\s)ngay\s+(\d{1,2})\s+thang\s+(\d{1,2})\s+nam\s+(\d{4})", re.I)
+    _META_DATE = re.compile(r"(?i)ngay ban hanh\s*:?\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
+
+    def _joined(self, lo: int, hi: int) -> tuple[str, str]:
+        """Lines [lo, hi) as one line (a header split over lines or table cells)."""
+        texts = [ln.text.strip(" |") for ln in self.lines[lo:hi]]
+        text = " ".join(t for t in texts if t)
+        return text, fold(text)
+
+    def place_date(self) -> tuple[str | None, date | None]:
+        hi = max(self.header_end(), self.kind_line if self.kind_line >= 0 else 0)
+        text, f = self._joined(self.start, min(hi + 1, self.n))
+        m = self._PLACE_DATE.search(f)
+        if m:
+            g = m.groups()
+            when = make_date(g[3], g[2], g[1]) if g[1] else make_date(g[6], g[5], g[4])
+            place = None
+            if m.group(1):
+                place = _squash(text[m.start(1) : m.end(1)]).strip(" ,.")
+                if re.search(r"(?i)hanh phuc|viet nam|^(?:so|ngay)$", fold(place)):
+                    place = None
+            if when:
+                return place or None, when
+        m2 = self._DATE_ALONE.search(f)
+        if m2:
+            return None, make_date(m2.group(3), m2.group(2), m2.group(1))
+        m3 = self._META_DATE.search(self.folded[: self.lines[self.start].start + 1])
+        if m3:
+            return None, make_date(m3.group(3), m3.group(2), m3.group(1))
+        return None, None
+
+    _MOTTO_PART = re.compile(
+        r"^(?:CONG HO?A|(?:XA )?HOI CHU NGHIA|CHU NGHIA VIET NAM|DANG CONG SAN|VIET NAM$|DOC LAP|"
+        r"TU DO|HANH PHUC)"
+    )
+
+    def issuer_header(self) -> str | None:
+        he = self.header_end()
+        parts: list[str] = []
+        for i in range(self.start, he):
+            ln = self.lines[i]
+            s = ln.text.strip(" |*_")
+            if not s:
+                continue
+            f = fold(s).strip().upper()
+            if re.match(r"SO\s*[:.]?\s*\d", f) or re.match(r"V\s*/\s*V\b", f) or "NGAY" in f:
+                break
+            if self._is_kind_line(ln) or re.match(r"(?i)kinh gui", f):
+                break
+            if _MOTTO_RE.search(f) or self._MOTTO_PART.match(f) or re.fullmatch(r"[-_=.*\s]+", s):
+                continue
+            if _is_upper_line(s) and len(s) < 160:
+                parts.append(s)
+        if not parts:
+            return None
+        part = " ".join(parts)
+        fpart = fold(part).upper()
+        cuts = [0]
+        for m in _HEAD_RE.finditer(fpart):
+            if m.start() > 0 and _LEVEL_RE.search(fpart[cuts[-1] : m.start()]):
+                cuts.append(m.start())
+        entities = [part[a:b].strip() for a, b in zip(cuts, [*cuts[1:], len(part)], strict=True)]
+        entities = [e for e in entities if e]
+        if not entities:
+            return None
+        last = format_entity(entities[-1])
+        if len(entities) > 1:
+            flast, fprev = fold(entities[-1]).upper(), fold(entities[-2]).upper()
+            if not _LEVEL_RE.search(flast) and re.match(r"TIEU BAN|TO\b", flast):
+                return f"{last} - {format_entity(entities[-2])}"
+            if "TRUNG UONG" in fprev and "TRUNG UONG" not in flast:
+                return f"{last} Trung ương"
+        return last
+
+    def issuer_body(self, place: str | None) -> str | None:
+        f = self.folded
+        named = re.compile(
+            rf"(?i:uy ban nhan dan|ubnd)\s+(?i:({LEVELS}))\s+"
+            rf"([A-Z][A-Za-z]*(?:[ \t]+[A-Z][A-Za-z]*){{0,3}})(?![A-Za-z])"
+        )
+        bare = re.compile(rf"(?i:uy ban nhan dan|ubnd)\s+(?i:({LEVELS}))\b(?!\s+[A-Z])")
+        lo = self.lines[self.start].start if self.start < self.n else 0
+        hi = self.lines[self.body_end].start if self.body_end < self.n else len(f)
+        for m in named.finditer(f, lo, hi):
+            before = f[max(0, m.start() - 30) : m.start()].lower()
+            if re.search(r"\b(cua|voi|ve|cho|den|toi|gui|thuoc|tai)\s+(?:chu tich\s+)?$", before):
+                continue
+            name = _name_case(self.text[m.start(2) : m.end(2)])
+            return f"UBND {self.text[m.start(1) : m.end(1)].lower()} {name}"
+        for m in bare.finditer(f, lo, hi):
+            before = f[max(0, m.start() - 30) : m.start()].lower()
+            if re.search(r"\b(cua|voi|ve|cho|den|toi|gui|thuoc|tai)\s+(?:chu tich\s+)?$", before):
+                continue
+            flevel = fold(self.text[m.start(1) : m.end(1)]).lower()
+            counts: Counter[str] = Counter()
+            mention = re.compile(rf"(?i:\b{flevel})\s+([A-Z][a-z]*(?:\s+[A-Z][a-z]*){{0,3}})")
+            for mm in mention.finditer(f, lo, hi):
+                counts[_name_case(self.text[mm.start(1) : mm.end(1)])] += 1
+            level_text = self.text[m.start(1) : m.end(1)].lower()
+            if place and (not counts or fold_key(place) in {fold_key(k) for k in counts}):
+                return f"UBND {level_text} {place}"
+            if counts:
+                return f"UBND {level_text} {counts.most_common(1)[0][0]}"
+            return None
+        return None
+
+    def subject(self) -> tuple[str | None, bool]:
+        he = max(self.header_end(), self.kind_line + 2)
+        for i in range(self.start, min(he, self.n)):
+            m = re.match(r"(?i)\s*(V\s*/\s*v|Ve viec)\b\s*[:.]?\s*", self.lines[i].folded)
+            if m and (m.group(1).lower().startswith("v") and "/" in m.group(1)):
+                first = self.lines[i].text[m.end() :]
+                return self._continue_subject(first, i), True
+        if self.kind_line >= 0:
+            ln = self.lines[self.kind_line]
+            word = self._is_kind_line(ln) or ""
+            rest = ln.text[len(ln.text) - len(ln.folded.lstrip(" #*:.-")) + len(word) :].strip()
+            if rest:
+                return self._continue_subject(rest, self.kind_line), False
+            for j in range(self.kind_line + 1, min(self.kind_line + 4, self.n)):
+                t = self.lines[j].text.strip()
+                if not t:
+                    continue
+                if self._subject_stop(self.lines[j]):
+                    break
+                return self._continue_subject(t, j), False
+        return None, False
+
+    @staticmethod
+    def _subject_stop(ln: Line) -> bool:
+        f = ln.folded.strip()
+        return bool(
+            re.match(
+                r"(?i)(kinh gui|can cu|thuc hien|so\s*:|noi nhan|\d{1,2}[.)]\s|[IVX]+[.)]\s)", f
+            )
+            or re.search(r",\s*ngay\s+\d", f)
+            or _MOTTO_RE.search(f)
+        )
+
+    def _continue_subject(self, first: str, i: int) -> str | None:
+        out = [first.strip()]
+        upper = _is_upper_line(first)
+        for j in range(i + 1, min(i + 6, self.n)):
+            ln = self.lines[j]
+            t = ln.text.strip()
+            if not t:
+                continue
+            if self._subject_stop(ln) or len(" ".join(out)) > 400:
+                break
+            if t[0] in _L or t[0].isdigit() or (upper and _is_upper_line(t) and len(t) < 150):
+                out.append(t)
+                continue
+            break
+        s = _squash(" ".join(out)).strip(" .;:-_")
+        s = re.sub(r"\s*[-_]{3,}.*$", "", s)
+        return s or None
+
+    # ---- lists -------------------------------------------------------------------------
+    _BULLET = re.compile(r"^\s*[-–—•+]\s*")
+
+    def _items_after(self, idx: int, prefix_re: str, stop_on_plain: bool) -> list[str]:
+        ln = self.lines[idx]
+        m = re.match(prefix_re, ln.folded)
+        rest = ln.text[m.end() :].strip() if m else ""
+        items: list[str] = []
+        if rest:
+            items.extend(p for p in re.split(r";\s*(?=[-–•+]?\s*\S)", rest) if p.strip())
+        seen_bullet = False
+        for j in range(idx + 1, min(idx + 60, self.n)):
+            t = self.lines[j].text.strip()
+            if not t:
+                continue
+            if self._BULLET.match(t):
+                seen_bullet = True
+                items.append(self._BULLET.sub("", t, count=1))
+                continue
+            prev = items[-1].rstrip() if items else ""
+            if items and t[0] in _L and not prev.endswith((";", ".")):
+                items[-1] = prev + " " + t
+                continue
+            if not items and not seen_bullet and not stop_on_plain and len(t) < 200:
+                items.append(t)
+                continue
+            break
+        out = []
+        for it in items:
+            it = _squash(it)
+            it = re.sub(r"\s*\.?\s*(?:\(?(?:[Đđ]ã ký|ký)\)?)$", "", it) if "ký" in it else it
+            it = it.rstrip(" ;,")
+            if it and not re.fullmatch(r"[-–.;,\s]*", it):
+                out.append(it)
+        return out
+
+    def recipients(self) -> list[str]:
+        if self.greet < 0:
+            return []
+        items = self._items_after(self.greet, r"(?i)\s*-?\s*kinh gui\s*:?\s*", stop_on_plain=False)
+        out = []
+        for it in items:
+            fit = fold(it)
+            m = re.search(
+                rf"(?:\.\s+|\s+)(?=(?:Can cu|Thuc hien|De |Nham|Theo|Trong|Ngay)\b)"
+                rf"|\.\s+(?=[{_U}])",
+                fit,
+            )
+            if m:
+                it = it[: m.start()]
+            it = it.rstrip(" .;,")
+            if it:
+                out.append(it)
+        return out[:30]
+
+    def copies_to(self) -> list[str]:
+        if self.copies < 0:
+            return []
+        items = self._items_after(self.copies, r"(?i)\s*noi nhan\s*:?\s*", stop_on_plain=True)
+        return items[:40]
+
+    # ---- signer ------------------------------------------------------------------------
+    @staticmethod
+    def _name_in(text: str, titled: bool) -> str | None:
+        t = _squash(text)
+        t = re.sub(r"(?i)^(?:người ký|ký bởi|ký tên)\s*:\s*", "", t)
+        t = re.sub(r"(?i)[(\[]?\s*(?:đã ký|ký|đã ký và đóng dấu)[^)\]]*[)\]]?", " ", t)
+        t = _squash(t).strip(" .,;:")
+        f = fold(t)
+        m = re.search(r"(?<![A-Za-z])((?:[A-Z][a-z]*)(?: [A-Z][a-z]*){1,4})$", f)
+        if not m:
+            return None
+        head = f[: m.start()].strip()
+        if head and not (_is_upper_line(t[: m.start()]) or head.endswith(")")):
+            return None
+        words = m.group(1).split(" ")
+        if words[0].lower() in SURNAMES or (titled and not head and len(words) <= 4):
+            name = t[m.start() : m.end()]
+            if not _is_upper_line(name):
+                return name
+        return None
+
+    def signer(self, search_from: int) -> tuple[str | None, int]:
+        best: tuple[int, int, str] | None = None
+        last_title = -10
+        for i in range(max(search_from, self.start), self.n):
+            ln = self.lines[i]
+            t = ln.text.strip()
+            if not t or self._BULLET.match(t):
+                continue
+            f = ln.folded.strip().upper()
+            if len(t) < 80 and _SIG_TITLE_RE.match(f):
+                last_title = i
+                name = self._name_in(t, True)
+                if name and fold(name).upper() != f:
+                    cand = (2, i, name)
+                    best = cand if best is None or cand[:2] >= best[:2] else best
+                continue
+            if len(t) > 60:
+                continue
+            titled = i - last_title <= 5
+            name = self._name_in(t, titled)
+            if name:
+                cand = (2 if titled else 1, i, name)
+                if best is None or cand[0] >= best[0]:
+                    best = cand
+        if best is None:
+            return None, -1
+        return best[2], best[1]
+
+    # ---- tasks -------------------------------------------------------------------------
+    _ARABIC = re.compile(r"^\s*(\d{1,2})\s?[.)](?!\d)\s*(?=\S)")
+    _ROMAN = re.compile(r"^\s*(X{0,1}(?:IX|IV|V?I{0,3}))[.)]\s*(?=\S)")
+    _LETTER = re.compile(r"^\s*([a-zđ])\s?[)]\s*(?=\S)|^\s*([a-zđ])\.\s+(?=[A-ZĐ" + _U + "])")
