@@ -24,7 +24,9 @@ _HEAD_WORDS = (
     r"thong tan xa|bao|cong thong tin|cong ttdt|ngan hang|tap doan|tong cong ty|cong ty|"
     r"vien|hoc vien|nha xuat ban|ubkt|uy ban kiem tra|hoi lien hiep|hoi cuu chien binh|"
     r"hoi nong dan|hoi phu nu|ban quan ly|ban chi dao|ban thuong vu|ban tuyen giao|"
-    r"ban dan van|ban to chuc|chinh quyen|cac"
+    r"ban dan van|ban to chuc|chinh quyen|"
+    r"cac\s+(?:bo|so|ban|phong|xa|phuong|tinh uy|thanh uy|dang uy|doanh nghiep|truong|hoi|doan|"
+    r"tram|thon|to dan pho|uy ban|ubnd|tap doan|tong cong ty|cong ty|co so giao duc|chi bo)"
 )
 _ENTITY_START = re.compile(rf"(?i)(?:{_HEAD_WORDS})\b")
 _CATCH_ALL = re.compile(
@@ -42,7 +44,7 @@ _VERBS = (
     "chu tri|phoi hop|huong dan|theo doi|don doc|tham muu|thuc hien|trien khai|to chuc|"
     "xay dung|co ke hoach|co trach nhiem|chiu trach nhiem|can cu|day manh|tang cuong|"
     "kiem tra|tong hop|bao cao|ra soat|phu trach|quan triet|tuyen truyen|lua chon|chi dao|"
-    "giup|nghien cuu|de xuat|tiep tuc|can|phai|khan truong|chu dong|quan tam|hoan thanh|gui|"
+    "giup|nghien cuu|de xuat|tiep tuc|phai|khan truong|chu dong|quan tam|hoan thanh|gui|"
     "lap|phat dong|van dong|cap nhat|bo tri|dam bao|bao dam|dang tai|mo|duy tri|phan cong|"
     "huong ung|nam|thong bao|tiep nhan|tham dinh|giam sat|xet|binh xet|de nghi|cung cap|"
     "ho tro|nang cao|chuan bi|dieu tra|thong ke|phat hien|cu|dang ky|ban hanh|soan thao|lam|"
@@ -98,12 +100,17 @@ def _is_entity(name: str) -> bool:
     return True
 
 
+_SHARED_PREFIX = re.compile(
+    r"(?i)(?:(bo truong|giam doc|chu tich|thu truong)\s+)?cac\s+(bo|so|ban)\s*:\s*"
+)
+
+
 def _split_units(text: str) -> list[str]:
     """'Sở Y tế, Sở Giáo dục và Đào tạo' → two; 'Sở Văn hóa, Thể thao và Du lịch' stays one."""
     text = _strip(text)
     f = fold(text)
     # "các Bộ: Nông nghiệp và Môi trường; Xây dựng" → "Bộ Nông nghiệp và Môi trường", "Bộ Xây dựng".
-    m = re.match(r"(?i)(?:(bo truong|giam doc|chu tich|thu truong)\s+)?cac\s+(bo|so|ban)\s*:\s*", f)
+    m = _SHARED_PREFIX.match(f)
     if m:
         role = (text[m.start(1) : m.end(1)] + " ") if m.group(1) else ""
         head = text[m.start(2) : m.end(2)]
@@ -113,7 +120,10 @@ def _split_units(text: str) -> list[str]:
     cuts = [0]
     for sep in re.finditer(r"\s*[;,]\s*|\s+(?:va|cung)\s+", f):
         nxt = f[sep.end() :]
-        if is_catch_all(text[sep.end() :]) and "va" in f[sep.start() : sep.end()]:
+        if "va" in f[sep.start() : sep.end()] and (
+            is_catch_all(text[sep.end() :])
+            or re.match(r"(?i)(?:van phong|thuong truc)\b", f[cuts[-1] :])
+        ):
             continue
         if (
             _ENTITY_START.match(nxt)
@@ -129,10 +139,14 @@ def _split_units(text: str) -> list[str]:
 
 def _name_before_verb(text: str) -> str | None:
     """The body named at the start of `text`, up to the verb that tells what it does."""
+    if text[:4] in ("các ", "Các "):
+        text = "C" + text[1:]
     if not text or text[0] not in _U:
         return None
     f = fold(text)
     colon = f.find(":")
+    if _SHARED_PREFIX.match(f):
+        colon = -1
     m = _VERB_AT.search(f)
     ends = [e for e in (colon if 0 < colon < 170 else -1, m.start() if m else -1) if e > 0]
     if not ends:
@@ -198,7 +212,7 @@ class Assignees:
         if pm:
             tail = s[pm.end() :]
             tf = fold(tail)
-            stop = re.search(rf"(?i)\s+(?:{_VERBS})\b(?!\s*,)|[.:;]|\s+(?:va|cung) cac\b", tf)
+            stop = re.search(rf"\s+(?:{_VERBS})\b(?!\s*,)|[.:;]|\s+(?:va|cung) cac\b", tf)
             self.add(tail[: stop.start()] if stop else tail[:160], "phoi_hop")
 
 

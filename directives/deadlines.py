@@ -337,12 +337,16 @@ def _pair(cl: _Clause, ctx: DateContext, text: str) -> list[tuple[int, dict[str,
 
 def _recurrence_for(h: _Hit, recs: list[_Hit], used: set[int], f: str) -> _Hit | None:
     free = [r for r in recs if id(r) not in used and r.every in ("year", "half_year", "quarter")]
-    after = [r for r in free if 0 <= r.start - h.end <= 25]
-    if after:
-        return after[0]
     # "định kỳ 6 tháng (trước 15/6)": the date in brackets belongs to the recurrence before it.
-    before = [r for r in free if 0 <= h.start - r.end <= 40 and "(" in f[r.end : h.start]]
-    return before[-1] if before else None
+    before = [
+        r
+        for r in free
+        if 0 <= h.start - r.end <= 40 and re.fullmatch(r"\s*\(\s*", f[r.end : h.start])
+    ]
+    if before:
+        return before[-1]
+    after = [r for r in free if 0 <= r.start - h.end <= 25 and ")" not in f[h.end : r.start]]
+    return after[0] if after else None
 
 
 def find_deadlines(text: str, ctx: DateContext | None = None) -> list[dict[str, object]]:

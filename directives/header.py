@@ -242,6 +242,12 @@ def format_entity(raw: str) -> str:
         else:
             out.append(w.lower())
         i += 1
+    # "BỘ NỘI VỤ" → "Bộ Nội vụ": the name after a body's kind starts with a capital.
+    head = re.match(r"(?i)(?:tong cuc|chi cuc|van phong|trung tam|bo|so|cuc|ban|phong)\b", f)
+    if head and not after_level:
+        k = len(head.group(0).split())
+        if len(out) > k and out[k].islower():
+            out[k] = out[k][:1].upper() + out[k][1:]
     return " ".join(out)
 
 
