@@ -2,78 +2,24 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
-from datetime import datetime
-from typing import Annotated, TypeVar
+from typing import Annotated
 
 import typer
 
-from bot.app import App, build
+from bot.app import App
+from bot.cli_common import Now, fail, opened, parse_now, run, with_app
 from bot.settings import Settings
-from handlers.clock import Clock, FixedClock, SystemClock
 from storage.migrate import upgrade_async
 from storage.models import ROLES, UNIT_KINDS
 
-T = TypeVar("T")
+__all__ = ["Now", "app", "fail", "opened", "parse_now", "run", "with_app"]
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Thi Đua Bot")
 db_app = typer.Typer(no_args_is_help=True, help="Database: migrations and backups.")
 units_app = typer.Typer(no_args_is_help=True, help="Administrative units.")
 app.add_typer(db_app, name="db")
 app.add_typer(units_app, name="units")
-
-
-def run(coro: Awaitable[T]) -> T:
-    return asyncio.run(coro)  # type: ignore[arg-type]
-
-
-def fail(message: str, code: int = 2) -> typer.Exit:
-    typer.echo(message, err=True)
-    return typer.Exit(code)
-
-
-def parse_now(now: str | None) -> Clock:
-    """`--now ISO` → a fixed clock (a time without zone is taken as Asia/Ho_Chi_Minh)."""
-    if not now:
-        return SystemClock()
-    from zoneinfo import ZoneInfo
-
-    try:
-        at = datetime.fromisoformat(now)
-    except ValueError as error:
-        raise fail(f"--now: not an ISO date-time: {now}") from error
-    if at.tzinfo is None:
-        at = at.replace(tzinfo=ZoneInfo(Settings().timezone))
-    return FixedClock(at)
-
-
-@asynccontextmanager
-async def opened(
-    settings: Settings | None = None, clock: Clock | None = None
-) -> AsyncIterator[App]:
-    """The migrated app, closed afterwards."""
-    settings = settings or Settings()
-    await upgrade_async(settings.database_url)
-    application = build(settings, clock)
-    try:
-        yield application
-    finally:
-        await application.close()
-
-
-def with_app(
-    body: Callable[[App], Awaitable[T]],
-    settings: Settings | None = None,
-    clock: Clock | None = None,
-) -> T:
-    async def main() -> T:
-        async with opened(settings, clock) as application:
-            return await body(application)
-
-    return run(main())
 
 
 @db_app.command("upgrade")
@@ -90,6 +36,7 @@ def units_add(
     name: str,
     kind: Annotated[str, typer.Option(help="|".join(UNIT_KINDS))],
     parent: Annotated[str | None, typer.Option(help="parent unit code")] = None,
+    now: Now = None,
 ) -> None:
     """Adds a unit (or updates the one with that code)."""
     from storage.access import add_unit, unit_by_code
@@ -105,12 +52,13 @@ def units_add(
             unit = await add_unit(session, code, name, kind, parent_unit, application.clock.now())
             typer.echo(f"{unit.code}\t{unit.name}\t{unit.kind}")
 
-    with_app(body)
+    with_app(body, clock=parse_now(now))
 
 
 @units_app.command("import")
 def units_import(
     province: Annotated[str | None, typer.Option(help="only this province (name)")] = None,
+    now: Now = None,
 ) -> None:
     """Loads the real administrative units of 2025 (34 provinces, 3,321 communes)."""
     from bot.units import import_units
@@ -122,7 +70,7 @@ def units_import(
             raise fail(f"no province matches: {province}")
         typer.echo(f"{provinces} provinces, {communes} communes")
 
-    with_app(body)
+    with_app(body, clock=parse_now(now))
 
 
 @app.command("invite")
@@ -131,6 +79,7 @@ def invite(
     role: Annotated[str, typer.Option(help="|".join(ROLES))],
     days: Annotated[int, typer.Option(min=1, max=365)] = 14,
     name: Annotated[str, typer.Option(help="the person's name")] = "",
+    now: Now = None,
 ) -> None:
     """Creates an invite; prints the code as the last line."""
     from storage.access import create_invite, unit_by_code
@@ -147,7 +96,7 @@ def invite(
                 session, target, role, application.clock.now(), days, name=name
             )
 
-    code = with_app(body)
+    code = with_app(body, clock=parse_now(now))
     typer.echo(f"{role} · {unit} · {days} days")
     typer.echo(code)
 
@@ -156,6 +105,7 @@ def invite(
 def shell(
     chat: Annotated[str, typer.Option(help="chat id to speak as")] = "console",
     jsonl: Annotated[bool, typer.Option("--jsonl", help="one JSON line out per line in")] = False,
+    now: Now = None,
 ) -> None:
     """Console channel: one line in, replies out."""
     from bot.channels import console
@@ -163,17 +113,18 @@ def shell(
     async def body(application: App) -> None:
         await console.run(application.engine, chat, jsonl)
 
-    with_app(body)
+    with_app(body, clock=parse_now(now))
 
 
 @app.command("demo")
 def demo(
     fresh: Annotated[bool, typer.Option(help="start from an empty demo database")] = True,
+    now: Now = None,
 ) -> None:
     """Creates ./data/demo.db with a real commune and opens the shell as a village head."""
     from bot import demo as demo_module
 
-    demo_module.main(fresh)
+    demo_module.main(fresh, parse_now(now))
 
 
 def main() -> None:

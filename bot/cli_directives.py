@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from bot.app import App
-from bot.cli import fail, with_app
+from bot.cli_common import Now, fail, parse_now, with_app
 
 directive_app = typer.Typer(no_args_is_help=True, help="Directives: read, import as draft.")
 
@@ -40,6 +40,7 @@ def directive_import(
     unit: Annotated[
         str | None, typer.Option(help="issuing unit code (default: found from the issuer)")
     ] = None,
+    now: Now = None,
 ) -> None:
     """Parses FILE and stores it as a draft for staff to check and activate in the bot."""
     from handlers.directive_intake import summary_lines
@@ -65,7 +66,7 @@ def directive_import(
             lines = [_("directive.cli.draft", id=draft.id)]
             return lines + await summary_lines(session, draft, issuer)
 
-    for line in with_app(body):
+    for line in with_app(body, clock=parse_now(now)):
         typer.echo(line)
 
 

@@ -20,7 +20,7 @@ import typer
 
 from bot.app import App
 from bot.channels.base import Sender
-from bot.cli import fail, parse_now, with_app
+from bot.cli_common import fail, parse_now, with_app
 
 log = logging.getLogger(__name__)
 
@@ -122,8 +122,8 @@ def digest_command(
     from storage.access import unit_by_code
     from storage.digest import build_digest
     from storage.export import write_xlsx
+    from storage.periods import parse_period
     from storage.reminders import month_label
-    from storage.reports import parse_period
 
     if period is not None and parse_period(period) is None:
         raise fail(f"--period must be YYYY-MM: {period}")

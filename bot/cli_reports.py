@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from bot.app import App
-from bot.cli import fail, with_app
+from bot.cli_common import Now, fail, parse_now, with_app
 
 templates_app = typer.Typer(no_args_is_help=True, help="Report templates per unit kind.")
 reports_app = typer.Typer(no_args_is_help=True, help="Monthly reports filed.")
@@ -21,7 +21,7 @@ def _dump(rows: list[dict[str, Any]]) -> None:
 
 
 @templates_app.command("load")
-def templates_load(file: Path) -> None:
+def templates_load(file: Path, now: Now = None) -> None:
     """Loads FILE.yaml: each unit kind gets a new version (old reports keep theirs)."""
     from storage.templates import TemplateError, load_templates, parse_templates
 
@@ -42,7 +42,7 @@ def templates_load(file: Path) -> None:
                     f"{template.unit_kind}\tversion {template.version}\t{count} indicators\t{state}"
                 )
 
-    with_app(body)
+    with_app(body, clock=parse_now(now))
 
 
 @reports_app.command("list")
@@ -53,7 +53,8 @@ def reports_list(
 ) -> None:
     """The latest version of every report of the period."""
     from storage.access import unit_by_code
-    from storage.reports import list_reports, parse_period
+    from storage.periods import parse_period
+    from storage.reports import list_reports
 
     if parse_period(period) is None:
         raise fail(f"--period must be YYYY-MM: {period}")

@@ -7,12 +7,13 @@ import logging
 
 import typer
 
+from bot.cli_common import Now, parse_now
 from bot.settings import Settings
 
 
 def register(app: typer.Typer) -> None:
     @app.command("run")
-    def run() -> None:
+    def run(now: Now = None) -> None:
         """Runs Telegram (TELEGRAM_TOKEN) and/or Zalo (ZALO_BOT_TOKEN) and the scheduler;
         stops cleanly on SIGTERM or Ctrl-C."""
         from bot import runner
@@ -24,4 +25,4 @@ def register(app: typer.Typer) -> None:
         logging.getLogger("bot").setLevel(logging.INFO)
         # httpx logs every request URL at INFO, and the URL holds the bot token.
         logging.getLogger("httpx").setLevel(logging.WARNING)
-        raise typer.Exit(asyncio.run(runner.serve(settings)))
+        raise typer.Exit(asyncio.run(runner.serve(settings, clock=parse_now(now))))

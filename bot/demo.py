@@ -17,6 +17,7 @@ import directives
 from bot.app import App, build
 from bot.settings import Settings
 from bot.units import import_units
+from handlers.clock import Clock
 from locales import _
 from storage.access import add_unit, create_invite, unit_by_code
 from storage.directives import activate, create_draft
@@ -71,12 +72,12 @@ async def seed(session: AsyncSession, application: App) -> Seeded:
     return seeded
 
 
-async def prepare(settings: Settings, existed: bool) -> Seeded | None:
+async def prepare(settings: Settings, existed: bool, clock: Clock) -> Seeded | None:
     """Migrates the demo database; seeds it and returns what was seeded unless it `existed`."""
     await upgrade_async(settings.database_url)
     if existed:
         return None
-    application = build(settings)
+    application = build(settings, clock)
     try:
         async with application.sessions() as session, session.begin():
             return await seed(session, application)
@@ -84,14 +85,14 @@ async def prepare(settings: Settings, existed: bool) -> Seeded | None:
         await application.close()
 
 
-def main(fresh: bool) -> None:
+def main(fresh: bool, clock: Clock) -> None:
     settings = Settings(
         database_url=f"sqlite+aiosqlite:///{DEMO_DB}", files_dir=Path("./data/demo-files")
     )
     if fresh:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{DEMO_DB}{suffix}").unlink(missing_ok=True)
-    seeded = asyncio.run(prepare(settings, DEMO_DB.exists()))
+    seeded = asyncio.run(prepare(settings, DEMO_DB.exists(), clock))
     if seeded:
         typer.echo(_("demo.invites"))
         for role, unit, code in seeded.invites:
@@ -100,7 +101,7 @@ def main(fresh: bool) -> None:
     from bot.channels import console
 
     async def shell() -> None:
-        application = build(settings)
+        application = build(settings, clock)
         try:
             await console.run(application.engine, HEAD_CHAT, jsonl=False)
         finally:

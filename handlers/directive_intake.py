@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 import directives
 from handlers import core
 from handlers.flow import Context, Flow, Step, Turn, ask, done, stay
+from handlers.numbers import whole
 from handlers.text import clean, fold
 from handlers.types import Attachment, Option
 from locales import _
@@ -381,7 +382,7 @@ async def intake_date(ctx: Context) -> Turn:
 
 async def _picked_task(ctx: Context, directive: Directive) -> DirectiveTask | None:
     choice = ctx.msg.choice or ""
-    if not choice.startswith("t:") or not choice[2:].isdigit():
+    if not choice.startswith("t:") or whole(choice[2:]) is None:
         return None
     return await get_task(ctx.session, directive.id, int(choice[2:]))
 
@@ -506,7 +507,8 @@ async def intake_pick_assignee(ctx: Context) -> Turn:
         return await _summary(ctx, directive)
     texts = ctx.data.get("assignees") or []
     choice = ctx.msg.choice or ""
-    index = int(choice[2:]) if choice.startswith("a:") and choice[2:].isdigit() else -1
+    picked = whole(choice[2:]) if choice.startswith("a:") else None
+    index = -1 if picked is None else picked
     if not 0 <= index < len(texts):
         return stay(_("directive.bad.pick"))
     assert ctx.unit is not None
@@ -544,7 +546,7 @@ async def intake_map(ctx: Context) -> Turn:
         target = (ctx.unit.id, "staff")
     elif choice == "none":
         target = (None, None)
-    elif choice.startswith("u:") and choice[2:].isdigit():
+    elif choice.startswith("u:") and whole(choice[2:]) is not None:
         unit = resolver.unit(int(choice[2:]))
         if unit is not None and unit.id != ctx.unit.id:
             target = (unit.id, role_for(unit))
@@ -661,7 +663,7 @@ async def list_start(ctx: Context) -> Turn:
 
 
 async def _own(ctx: Context, choice: str, prefix: str, status: str) -> Directive | None:
-    if not choice.startswith(prefix) or not choice[len(prefix) :].isdigit():
+    if not choice.startswith(prefix) or whole(choice[len(prefix) :]) is None:
         return None
     assert ctx.unit is not None
     directive = await get_directive(ctx.session, int(choice[len(prefix) :]))

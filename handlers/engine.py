@@ -21,6 +21,7 @@ from handlers import core, directive_intake
 from handlers.clock import Clock
 from handlers.commands import Parsed, parse
 from handlers.flow import STAY, Context, Flow, Step, Turn
+from handlers.numbers import whole
 from handlers.text import fold
 from handlers.types import Awaiting, Incoming, Option, Outcome, Reply
 from locales import _, current, use_locale
@@ -140,9 +141,9 @@ class Engine:
         typed = fold(text).rstrip(".)")
         if not options or not typed:
             return None
-        if conv.awaiting in ("choice", "confirm") and typed.isdigit():
-            index = int(typed) - 1
-            return options[index][0] if 0 <= index < len(options) else None
+        number = whole(typed)
+        if conv.awaiting in ("choice", "confirm") and number is not None:
+            return options[number - 1][0] if 0 < number <= len(options) else None
         for option_id, label in options:
             if fold(label) == typed:
                 return option_id

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from handlers.flow import Context, Flow, Turn, ask, stay
+from handlers.numbers import whole
 from handlers.report import (
     file_refusal,
     finish,
@@ -85,7 +86,7 @@ async def _ask_award(ctx: Context) -> Turn:
 
 
 async def _ask_movement(ctx: Context) -> Turn:
-    names = await movements(ctx.session, ctx.unit.kind if ctx.unit else None)
+    names = await movements(ctx.session, ctx.now, ctx.unit.kind if ctx.unit else None)
     options = [Option(f"m:{i}", short(name, 80)) for i, name in enumerate(names)]
     options.append(Option(OTHER, _("nominate.opt.other")))
     ctx.data["movements"] = names
@@ -236,10 +237,10 @@ async def begin(ctx: Context) -> Turn:
 
 async def pick_returned(ctx: Context) -> Turn:
     """Opens the returned nomination picked."""
-    picked = (ctx.msg.choice or "").removeprefix("n:")
-    if not picked.isdigit():
+    picked = whole((ctx.msg.choice or "").removeprefix("n:"))
+    if picked is None:
         return stay(_("report.bad.choice"))
-    return await _open_returned(ctx, int(picked))
+    return await _open_returned(ctx, picked)
 
 
 async def _open_returned(ctx: Context, nomination_id: int) -> Turn:
@@ -304,9 +305,9 @@ async def movement(ctx: Context) -> Turn:
     names = list(ctx.data.get("movements", []))
     if ctx.msg.choice == OTHER:
         return ask("nominate:movement_other", _("nominate.ask_movement_other"), "text")
-    picked = (ctx.msg.choice or "").removeprefix("m:")
-    if ctx.msg.choice and picked.isdigit() and int(picked) < len(names):
-        ctx.data["movement"] = names[int(picked)]
+    picked = whole((ctx.msg.choice or "").removeprefix("m:"))
+    if ctx.msg.choice and picked is not None and picked < len(names):
+        ctx.data["movement"] = names[picked]
         return await _next(ctx, "movement")
     if ctx.msg.choice is None and len(clean(ctx.msg.text)) >= 3 and not ctx.msg.attachments:
         return await movement_other(ctx)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 from handlers.flow import Context, Flow, Turn, ask, done, stay
+from handlers.numbers import whole
 from handlers.text import fold
 from locales import _
 
@@ -17,11 +18,8 @@ RESUME_COMMANDS = ("tieptuc", "resume")
 
 
 def _days(text: str) -> int | None:
-    text = text.strip()
-    if not text.isdigit() or len(text) > 3:
-        return None
-    days = int(text)
-    return days if 0 <= days <= MAX_DAYS else None
+    days = whole(text)
+    return days if days is not None and 0 <= days <= MAX_DAYS else None
 
 
 def _apply(ctx: Context, days: int) -> Turn:

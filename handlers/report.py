@@ -8,24 +8,23 @@ Values: integers, True/False for yes/no, the choice key, text, or a stored file 
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Any
 
 from handlers import core
 from handlers.flow import Context, Flow, Turn, ask, done, stay
+from handlers.numbers import parse_number, show_number, whole
 from handlers.text import clean, fold
 from handlers.types import Attachment, Awaiting, Option
 from locales import _
 from storage.files import FileRejected, store_file
 from storage.models import ReportTemplate, StoredFile
 from storage.reports import draft_of, due_date, get_report, is_late, period_of, submit_report
-from storage.templates import active_template, label
+from storage.templates import NUMERIC, active_template, decimals_of, label
 
 REPORTING_ROLES = frozenset({"village_head", "principal", "reporter"})
 # Which unit kind a role reports for; a reporter may report for any unit kind.
 ROLE_UNIT_KIND = {"village_head": "village", "principal": "school"}
-NUMBER = re.compile(r"(-?\d+)\s*(%|[^\W\d_][^\d]*)?")
 YES = {"co", "c", "yes", "y", "co a", "vang", "dung"}
 NO = {"khong", "k", "ko", "no", "n", "chua", "khong co"}
 OPTION_LABEL_MAX = 60
@@ -84,9 +83,20 @@ def typed_first_option(ctx: Context) -> bool:
 
 
 def parse_integer(text: str) -> int | None:
-    """ "12", " 12 ", "12 hộ", "95%" → the number; anything else → None."""
-    match = NUMBER.fullmatch(clean(text))
-    return int(match.group(1)) if match else None
+    """ "12", " 12 ", "12 hộ", "1.200", "95%" → the whole number; anything else → None."""
+    value = parse_number(text).value
+    return value if isinstance(value, int) else None
+
+
+def _number_answer(indicator: dict[str, Any], text: str) -> tuple[bool, Any, str | None]:
+    decimals = decimals_of(indicator)
+    parsed = parse_number(text, decimals)
+    if parsed.value is None:
+        return False, None, _(f"report.bad.{parsed.error}", n=decimals)
+    low, high = indicator["min"], indicator["max"]
+    if not low <= parsed.value <= high:
+        return False, None, _("report.bad.range", min=show_number(low), max=show_number(high))
+    return True, parsed.value, None
 
 
 def _yes_no(ctx: Context) -> bool | None:
@@ -130,13 +140,8 @@ async def _answer(ctx: Context, indicator: dict[str, Any]) -> tuple[bool, Any, s
     text = clean(ctx.msg.text)
     if not text:
         return False, None, _("report.bad.empty")
-    if kind == "integer":
-        number = parse_integer(text)
-        if number is None:
-            return False, None, _("report.bad.not_number")
-        if not indicator["min"] <= number <= indicator["max"]:
-            return False, None, _("report.bad.range", min=indicator["min"], max=indicator["max"])
-        return True, number, None
+    if kind in NUMERIC:
+        return _number_answer(indicator, text)
     if len(text) > indicator["max"]:
         return False, None, _("report.bad.too_long", length=len(text), max=indicator["max"])
     return True, text, None
@@ -153,8 +158,10 @@ def _question(template: ReportTemplate, index: int) -> tuple[str, Awaiting, list
     ]
     options: list[Option] = []
     awaiting: Awaiting = "text"
-    if kind == "integer":
-        lines.append(_("report.hint.integer", min=indicator["min"], max=indicator["max"]))
+    if kind in NUMERIC:
+        low, high = show_number(indicator["min"]), show_number(indicator["max"])
+        hint = "report.hint.decimal" if decimals_of(indicator) else "report.hint.integer"
+        lines.append(_(hint, min=low, max=high))
         awaiting = "number"
     elif kind == "yes_no":
         lines.append(_("report.hint.yes_no"))
@@ -192,6 +199,9 @@ def show_value(indicator: dict[str, Any], value: Any) -> str:
         return label(found) if found else str(value)
     if kind == "photo":
         return _("report.value.photo")
+    if kind in NUMERIC and isinstance(value, int | float) and not isinstance(value, bool):
+        text = show_number(value, decimals_of(indicator))
+        return f"{text}%" if kind == "percentage" else text
     return str(value)
 
 
@@ -245,7 +255,7 @@ async def start(ctx: Context) -> Turn:
     refused = refusal(ctx)
     if refused:
         return done(refused)
-    template = await active_template(ctx.session, ctx.unit.kind)
+    template = await active_template(ctx.session, ctx.unit.kind, ctx.now)
     if template is None:
         return done(_("report.no_template", unit=ctx.unit.name))
     period = period_of(ctx.local_now)
@@ -359,11 +369,11 @@ async def edit(ctx: Context) -> Turn:
         return finish(ctx, _("report.restart"))
     if ctx.msg.choice == "back":
         return _summary(ctx, template)
-    picked = (ctx.msg.choice or "").removeprefix("q:")
-    if not picked.isdigit() or not 0 <= int(picked) < len(template.indicators):
+    picked = whole((ctx.msg.choice or "").removeprefix("q:"))
+    if picked is None or not 0 <= picked < len(template.indicators):
         return stay(_("report.bad.choice"))
-    ctx.data["index"], ctx.data["editing"] = int(picked), True
-    return _ask_indicator(template, int(picked))
+    ctx.data["index"], ctx.data["editing"] = picked, True
+    return _ask_indicator(template, picked)
 
 
 FLOW = Flow(

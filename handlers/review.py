@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.flow import Context, Flow, Turn, ask, stay
 from handlers.nominate import describe, fields_of
+from handlers.numbers import whole
 from handlers.report import finish, short, typed_first_option
 from handlers.text import clean
 from handlers.types import Attachment, Option, Reply
@@ -68,10 +69,10 @@ async def pick(ctx: Context) -> Turn:
     assert ctx.member is not None
     if ctx.member.role not in REVIEW_ROLES:
         return finish(ctx, _("error.not_allowed"))
-    picked = (ctx.msg.choice or "").removeprefix("n:")
-    if not ctx.msg.choice or not picked.isdigit():
+    picked = whole((ctx.msg.choice or "").removeprefix("n:"))
+    if not ctx.msg.choice or picked is None:
         return stay(_("report.bad.choice"))
-    found = await _reviewable(ctx, int(picked))
+    found = await _reviewable(ctx, picked)
     if found is None:
         return await _list(ctx, before=(_("review.gone"),))
     nomination, unit = found

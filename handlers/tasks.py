@@ -10,6 +10,7 @@ from datetime import date
 
 from handlers.directive_intake import day_label, directive_label, finish, short
 from handlers.flow import Context, Flow, Turn, ask, stay
+from handlers.numbers import whole
 from handlers.types import Option
 from locales import _
 from storage.directives import UNDATED, OpenTask, mark_done, open_tasks
@@ -72,7 +73,7 @@ async def _picked(ctx: Context) -> OpenTask | None:
     """The open occurrence the option names, when it is still open for this unit."""
     assert ctx.unit is not None
     parts = (ctx.msg.choice or "").split(":")
-    if len(parts) != 3 or parts[0] != "d" or not parts[1].isdigit():
+    if len(parts) != 3 or parts[0] != "d" or whole(parts[1]) is None:
         return None
     items = await open_tasks(ctx.session, ctx.unit.id, ctx.local_now.date())
     return next((i for i in items if _option_id(i) == ctx.msg.choice), None)

@@ -118,6 +118,22 @@ class ConversationState(Base):
     updated_at: Mapped[datetime]
 
 
+class Draft(Base):
+    """A form a member left half-filled (one report period, one nomination), kept until it is
+    sent or thrown away; `key` tells drafts of one flow apart (the period of a report)."""
+
+    __tablename__ = "drafts"
+    __table_args__ = (UniqueConstraint("member_id", "flow", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    flow: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(64))
+    data: Mapped[Json] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[datetime]
+
+
 class ProcessedUpdate(Base):
     __tablename__ = "processed_updates"
     __table_args__ = (UniqueConstraint("channel", "update_id"),)
@@ -173,7 +189,9 @@ class OutboxMessage(Base):
 
 
 class ReportTemplate(Base):
-    """What a unit kind reports: a list of indicators (JSON); older versions stay readable."""
+    """What a unit kind reports: a list of indicators (JSON) and when its periods open and fall
+    due (`schedule`, None for the defaults); older versions stay readable. `origin` is
+    "default" for the shipped default stored automatically, None for a loaded file."""
 
     __tablename__ = "report_templates"
     __table_args__ = (UniqueConstraint("unit_kind", "version"),)
@@ -183,6 +201,8 @@ class ReportTemplate(Base):
     version: Mapped[int] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(255))
     indicators: Mapped[list[Json]] = mapped_column(JSON)
+    schedule: Mapped[Json | None] = mapped_column(JSON)
+    origin: Mapped[str | None] = mapped_column(String(16))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime]
 

@@ -46,10 +46,10 @@ from storage.models import (
     Unit,
 )
 from storage.outbox import enqueue
+from storage.templates import default_kinds
 
 REPORTER_ROLES = ("village_head", "principal", "reporter")
 STAFF_ROLES = ("staff", "admin")
-DEFAULT_REPORTING_KINDS = ("village", "school")
 ESCALATE_AFTER_DAYS = 2
 ESCALATE_WINDOW_DAYS = 7
 TASK_TEXT_MAX = 160
@@ -177,14 +177,14 @@ def month_label(period: str) -> str:
 
 
 async def reporting_kinds(session: AsyncSession) -> tuple[str, ...]:
-    """Unit kinds that report monthly: those with an active template (village and school when
-    no template is loaded yet)."""
+    """Unit kinds that report monthly: those with an active template, and those the shipped
+    default templates cover (they report with the default until a template is loaded)."""
     kinds = (
         await session.scalars(
             select(ReportTemplate.unit_kind).where(ReportTemplate.active.is_(True)).distinct()
         )
     ).all()
-    return tuple(sorted(set(kinds))) or DEFAULT_REPORTING_KINDS
+    return tuple(sorted(set(kinds) | set(default_kinds())))
 
 
 @dataclass

@@ -25,23 +25,13 @@ from storage.models import (
     ReportVersion,
     Unit,
 )
+from storage.periods import parse_period
 
 STATUSES = ("on_time", "late", "amended")
 
 
 def period_of(local: datetime | date) -> str:
     return f"{local.year:04d}-{local.month:02d}"
-
-
-def parse_period(text: str) -> tuple[int, int] | None:
-    """(year, month) of "YYYY-MM", or None when it is not one."""
-    try:
-        year, month = (int(part) for part in text.split("-"))
-    except ValueError:
-        return None
-    if len(text) != 7 or not (1 <= month <= 12 and 2000 <= year <= 2100):
-        return None
-    return year, month
 
 
 def due_date(period: str, due_day: int) -> date:

@@ -1,33 +1,55 @@
 """Report templates: what each unit kind reports, as data (YAML) loaded into `report_templates`.
 
 A template is a list of indicators (JSON dicts, checked by `parse_templates`):
-``{key, label_vi, label_en, type, required, movement}`` plus ``min``/``max`` for integers,
-``max`` for text and ``choices`` (``[{key, label_vi, label_en}]``) for choices. Loading a template
-adds a new version for its unit kind and retires the older ones; reports keep their
-``template_id``, so a report filed under an old version stays readable.
+``{key, label_vi, label_en, type, required, movement, aggregate}`` plus ``min``/``max`` and
+``decimals`` for numbers (``integer``, ``percentage``), ``max`` for text and ``choices``
+(``[{key, label_vi, label_en}]``) for choices. ``aggregate`` says how the digest combines the
+answers of several units: ``sum``, ``mean``, ``yes_count`` or ``none`` (defaults: integer
+`sum`, percentage `mean`, yes/no `yes_count`, anything else `none`). The template's ``period:``
+block says when each month's report opens and falls due (`storage.periods.Schedule`).
+
+Loading a template adds a new version for its unit kind and retires the older ones; reports keep
+their ``template_id``, so a report filed under an old version stays readable. A unit kind that
+no file was loaded for uses the shipped default (`storage/data/templates.yaml`): it is stored as
+a version marked ``origin = "default"`` the first time it is needed, and follows the shipped file
+when that changes, until a template is loaded for the kind.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import yaml
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from locales import current
 from storage.models import UNIT_KINDS, Json, ReportTemplate
+from storage.periods import Schedule, ScheduleError
 
 DATA = Path(__file__).parent / "data"
 DEFAULT_TEMPLATES = DATA / "templates.yaml"
-TYPES = ("integer", "yes_no", "choice", "text", "photo")
+TYPES = ("integer", "percentage", "yes_no", "choice", "text", "photo")
+NUMERIC = ("integer", "percentage")
+AGGREGATES = ("sum", "mean", "yes_count", "none")
+DEFAULT_AGGREGATE = {"integer": "sum", "percentage": "mean", "yes_no": "yes_count"}
+ALLOWED_AGGREGATES = {
+    "integer": ("sum", "mean", "none"),
+    "percentage": ("mean", "none"),
+    "yes_no": ("yes_count", "none"),
+}
+DEFAULT_DECIMALS = {"integer": 0, "percentage": 1}
+MAX_DECIMALS = 3
 TEXT_MAX = 500
 KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+ORIGIN_DEFAULT = "default"
 
 
 class TemplateError(ValueError):
@@ -39,6 +61,29 @@ class TemplateSpec:
     unit_kind: str
     name: str
     indicators: list[Json]
+    schedule: Schedule = field(default_factory=Schedule)
+
+
+def aggregate_of(indicator: Json) -> str:
+    """How the indicator's answers combine over units (its `aggregate`, else the type's
+    default); `none` for a value the indicator's type cannot combine that way."""
+    kind = str(indicator.get("type"))
+    chosen = indicator.get("aggregate") or DEFAULT_AGGREGATE.get(kind, "none")
+    return str(chosen) if chosen in ALLOWED_AGGREGATES.get(kind, ()) else "none"
+
+
+def decimals_of(indicator: Json) -> int:
+    """How many decimal places a numeric answer may have (0: whole numbers only)."""
+    value = indicator.get("decimals", DEFAULT_DECIMALS.get(str(indicator.get("type")), 0))
+    return value if isinstance(value, int) and 0 <= value <= MAX_DECIMALS else 0
+
+
+def schedule_of(template: ReportTemplate) -> Schedule:
+    """The template's reporting schedule (the defaults for a template stored without one)."""
+    try:
+        return Schedule.from_json(template.schedule)
+    except ScheduleError:
+        return Schedule()
 
 
 def label(item: Json) -> str:
@@ -58,6 +103,24 @@ def _int(raw: Any, where: str, field: str) -> int:
     return raw
 
 
+def _bound(raw: Any, where: str, field: str, decimals: int) -> int | float:
+    if decimals == 0 or isinstance(raw, bool) or not isinstance(raw, float):
+        return _int(raw, where, field)
+    return raw
+
+
+def _numeric(raw: Json, kind: str, where: str) -> Json:
+    decimals = _int(raw.get("decimals", DEFAULT_DECIMALS[kind]), where, "decimals")
+    if not 0 <= decimals <= MAX_DECIMALS:
+        raise TemplateError(f"{where}: 'decimals' must be 0..{MAX_DECIMALS}")
+    top = 100 if kind == "percentage" else 10**6
+    low = _bound(raw.get("min", 0), where, "min", decimals)
+    high = _bound(raw.get("max", top), where, "max", decimals)
+    if low > high:
+        raise TemplateError(f"{where}: min is above max")
+    return {"min": low, "max": high, "decimals": decimals}
+
+
 def _indicator(raw: Any, where: str) -> Json:
     if not isinstance(raw, dict):
         raise TemplateError(f"{where}: an indicator must be a mapping")
@@ -70,6 +133,13 @@ def _indicator(raw: Any, where: str) -> Json:
     required = raw.get("required", True)
     if not isinstance(required, bool):
         raise TemplateError(f"{where} ({key}): 'required' must be true or false")
+    aggregate = raw.get("aggregate", DEFAULT_AGGREGATE.get(kind, "none"))
+    if aggregate not in AGGREGATES:
+        raise TemplateError(f"{where} ({key}): aggregate must be one of {', '.join(AGGREGATES)}")
+    if aggregate != "none" and aggregate not in ALLOWED_AGGREGATES.get(kind, ()):
+        raise TemplateError(f"{where} ({key}): a {kind} cannot be aggregated by {aggregate}")
+    if "decimals" in raw and kind not in NUMERIC:
+        raise TemplateError(f"{where} ({key}): only numbers have decimals")
     out: Json = {
         "key": key,
         "label_vi": _text(raw.get("label_vi"), where, "label_vi"),
@@ -77,12 +147,10 @@ def _indicator(raw: Any, where: str) -> Json:
         "type": kind,
         "required": required,
         "movement": str(raw.get("movement") or "").strip(),
+        "aggregate": aggregate,
     }
-    if kind == "integer":
-        low, high = _int(raw.get("min", 0), where, "min"), _int(raw.get("max", 10**6), where, "max")
-        if low > high:
-            raise TemplateError(f"{where} ({key}): min is above max")
-        out |= {"min": low, "max": high}
+    if kind in NUMERIC:
+        out |= _numeric(raw, kind, f"{where} ({key})")
     elif kind == "text":
         limit = _int(raw.get("max", TEXT_MAX), where, "max")
         if not 1 <= limit <= TEXT_MAX:
@@ -138,14 +206,18 @@ def parse_templates(text: str) -> list[TemplateSpec]:
         if len(set(keys)) != len(keys):
             raise TemplateError(f"{where} ({kind}): indicator keys repeat")
         name = str(raw.get("name") or kind).strip()
-        specs.append(TemplateSpec(kind, name, indicators))
+        try:
+            schedule = Schedule.from_json(raw.get("period"))
+        except ScheduleError as error:
+            raise TemplateError(f"{where} ({kind}): {error}") from error
+        specs.append(TemplateSpec(kind, name, indicators, schedule))
     if len({s.unit_kind for s in specs}) != len(specs):
         raise TemplateError("one template per unit kind in a file")
     return specs
 
 
-async def active_template(session: AsyncSession, unit_kind: str) -> ReportTemplate | None:
-    """The newest active template of this unit kind, or None."""
+async def loaded_template(session: AsyncSession, unit_kind: str) -> ReportTemplate | None:
+    """The newest active template stored for this unit kind, or None."""
     found: ReportTemplate | None = await session.scalar(
         select(ReportTemplate)
         .where(ReportTemplate.unit_kind == unit_kind, ReportTemplate.active.is_(True))
@@ -155,62 +227,120 @@ async def active_template(session: AsyncSession, unit_kind: str) -> ReportTempla
     return found
 
 
+@cache
+def default_specs() -> dict[str, TemplateSpec]:
+    """The shipped default templates, by unit kind."""
+    specs = parse_templates(DEFAULT_TEMPLATES.read_text("utf-8"))
+    return {spec.unit_kind: spec for spec in specs}
+
+
+def default_kinds() -> tuple[str, ...]:
+    """Unit kinds the shipped defaults cover (they report even when no file was loaded)."""
+    return tuple(sorted(default_specs()))
+
+
+def _same(template: ReportTemplate, spec: TemplateSpec) -> bool:
+    return (
+        template.indicators == spec.indicators
+        and template.name == spec.name
+        and schedule_of(template) == spec.schedule
+    )
+
+
+async def active_template(
+    session: AsyncSession, unit_kind: str, now: datetime
+) -> ReportTemplate | None:
+    """The template units of this kind report with: the newest loaded one; else the shipped
+    default (stored on first use, and again as a new version when the shipped file changed);
+    None when the kind has neither."""
+    template = await loaded_template(session, unit_kind)
+    shipped = default_specs().get(unit_kind)
+    if shipped is None or (
+        template is not None and (template.origin != ORIGIN_DEFAULT or _same(template, shipped))
+    ):
+        return template
+    try:
+        async with session.begin_nested():
+            added = await _add_version(session, shipped, ORIGIN_DEFAULT, now)
+    except IntegrityError:
+        # another process stored it at the same moment: use theirs
+        return await loaded_template(session, unit_kind)
+    return added
+
+
+async def _add_version(
+    session: AsyncSession, spec: TemplateSpec, origin: str | None, now: datetime
+) -> ReportTemplate:
+    top = await session.scalar(
+        select(func.max(ReportTemplate.version)).where(ReportTemplate.unit_kind == spec.unit_kind)
+    )
+    for old in await session.scalars(
+        select(ReportTemplate).where(
+            ReportTemplate.unit_kind == spec.unit_kind, ReportTemplate.active.is_(True)
+        )
+    ):
+        old.active = False
+    template = ReportTemplate(
+        unit_kind=spec.unit_kind,
+        version=int(top or 0) + 1,
+        name=spec.name,
+        indicators=spec.indicators,
+        schedule=spec.schedule.as_json(),
+        origin=origin,
+        active=True,
+        created_at=now,
+    )
+    session.add(template)
+    await session.flush()
+    return template
+
+
 async def load_templates(
     session: AsyncSession, specs: Sequence[TemplateSpec], now: datetime
 ) -> list[tuple[ReportTemplate, bool]]:
-    """Adds each spec as the new version of its unit kind and retires older versions.
+    """Adds each spec as the new version of its unit kind and retires older versions (the
+    shipped default among them: a loaded template replaces it for good).
 
-    A spec equal to the active template adds nothing. Returns (template, added) pairs.
+    A spec equal to the active loaded template adds nothing. Returns (template, added) pairs.
     """
     result = []
     for spec in specs:
-        current_one = await active_template(session, spec.unit_kind)
+        current_one = await loaded_template(session, spec.unit_kind)
         if (
             current_one is not None
-            and current_one.indicators == spec.indicators
-            and current_one.name == spec.name
+            and current_one.origin != ORIGIN_DEFAULT
+            and _same(current_one, spec)
         ):
             result.append((current_one, False))
             continue
-        top = await session.scalar(
-            select(func.max(ReportTemplate.version)).where(
-                ReportTemplate.unit_kind == spec.unit_kind
-            )
-        )
-        for old in await session.scalars(
-            select(ReportTemplate).where(
-                ReportTemplate.unit_kind == spec.unit_kind, ReportTemplate.active.is_(True)
-            )
-        ):
-            old.active = False
-        template = ReportTemplate(
-            unit_kind=spec.unit_kind,
-            version=int(top or 0) + 1,
-            name=spec.name,
-            indicators=spec.indicators,
-            active=True,
-            created_at=now,
-        )
-        session.add(template)
-        await session.flush()
-        result.append((template, True))
+        result.append((await _add_version(session, spec, None, now), True))
     return result
 
 
 async def load_default_templates(session: AsyncSession, now: datetime) -> None:
-    """Loads the shipped village and school templates (no-op when they are loaded already)."""
+    """Loads the shipped village and school templates as if from a file (no-op when they are
+    loaded already)."""
     await load_templates(session, parse_templates(DEFAULT_TEMPLATES.read_text("utf-8")), now)
 
 
-async def movements(session: AsyncSession, first_kind: str | None = None) -> list[str]:
-    """The distinct movement names of the active templates, those of `first_kind` first."""
-    seen: dict[str, None] = {}
-    rows = await session.scalars(
-        select(ReportTemplate)
-        .where(ReportTemplate.active.is_(True))
-        .order_by(ReportTemplate.unit_kind, ReportTemplate.id)
+async def templates_in_use(session: AsyncSession, now: datetime) -> list[ReportTemplate]:
+    """The active template of every unit kind that reports (loaded or shipped default), by
+    unit kind."""
+    stored = await session.scalars(
+        select(ReportTemplate.unit_kind).where(ReportTemplate.active.is_(True)).distinct()
     )
-    for template in sorted(rows, key=lambda t: t.unit_kind != first_kind):
+    kinds = sorted(set(stored.all()) | set(default_kinds()))
+    found = [await active_template(session, kind, now) for kind in kinds]
+    return [t for t in found if t is not None]
+
+
+async def movements(
+    session: AsyncSession, now: datetime, first_kind: str | None = None
+) -> list[str]:
+    """The distinct movement names of the templates in use, those of `first_kind` first."""
+    seen: dict[str, None] = {}
+    templates = await templates_in_use(session, now)
+    for template in sorted(templates, key=lambda t: t.unit_kind != first_kind):
         for indicator in template.indicators:
             if indicator.get("movement"):
                 seen.setdefault(str(indicator["movement"]), None)

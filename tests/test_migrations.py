@@ -21,6 +21,16 @@ from tests.dbs import fresh_database_url
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def _head() -> str:
+    from alembic.script import ScriptDirectory
+
+    from storage.migrate import alembic_config
+
+    head = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+    assert head is not None
+    return head
+
+
 def _differences(connection: Connection) -> list[Any]:
     context = MigrationContext.configure(
         connection,
@@ -91,7 +101,7 @@ async def test_processes_starting_together_migrate_once(tmp_path: Path) -> None:
         async with engine.connect() as connection:
             assert await connection.run_sync(_differences) == []
             versions = await connection.execute(text("SELECT version_num FROM alembic_version"))
-            assert [row[0] for row in versions] == ["0001"]
+            assert [row[0] for row in versions] == [_head()]
     finally:
         await engine.dispose()
 

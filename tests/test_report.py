@@ -9,9 +9,11 @@ from sqlalchemy import select
 
 from bot.app import App
 from handlers.types import Attachment, Outcome
+from storage.access import add_unit
 from storage.models import AuditEntry, ChatBinding, Member, Report, ReportTemplate, ReportVersion
 from storage.reports import due_date, is_late, list_reports, period_of
 from storage.templates import load_default_templates, load_templates, parse_templates
+from tests.conftest import START
 from tests.factories import World, dialog, make_incoming, options, restarted, texts
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64
@@ -105,8 +107,8 @@ async def test_every_validation_error_is_explained_and_changes_nothing(
             ("mười hai", "cần một số"),
             ("12 13", "cần một số"),
             ("12.5", "cần một số"),
-            ("-1", "từ 0 đến 5000"),
-            ("5001", "từ 0 đến 5000"),
+            ("-1", "từ 0 đến 5.000"),
+            ("5001", "từ 0 đến 5.000"),
             ("", "bắt buộc"),
             ("12", "Câu 2/7"),
             ("3", "Câu 3/7"),
@@ -283,8 +285,17 @@ async def test_roles_and_unit_kinds_that_may_not_report_are_refused(app: App, wo
     assert await reports(app) == []
 
 
-async def test_no_template_for_the_unit_kind_says_so(app: App, world: World) -> None:
-    await dialog(app.engine, "head1", [("bao cao", "Chưa có mẫu báo cáo cho Thôn Đông")])
+async def test_a_unit_kind_without_any_template_says_so(app: App, world: World) -> None:
+    async with app.sessions() as session, session.begin():
+        agency = await add_unit(session, "C1-CA", "Công an xã", "agency", world.commune, START)
+        member = Member(name="Reporter", role="reporter", unit_id=agency.id, created_at=START)
+        session.add(member)
+        await session.flush()
+        binding = ChatBinding(
+            member_id=member.id, channel="console", chat_id="ca", created_at=START
+        )
+        session.add(binding)
+    await dialog(app.engine, "ca", [("bao cao", "Chưa có mẫu báo cáo cho Công an xã")])
 
 
 CUSTOM = """

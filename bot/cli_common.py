@@ -1,0 +1,77 @@
+"""Helpers every `thidua` command module shares: running a coroutine, failing with a message,
+the `--now` option and its clock, and a migrated `App` (imported by `bot.cli` and the
+`bot.cli_*` area modules alike, so they need not import each other)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime
+from typing import Annotated, TypeVar
+
+import typer
+
+from bot.app import App, build
+from bot.settings import Settings
+from handlers.clock import Clock, FixedClock, SystemClock
+from storage.migrate import upgrade_async
+
+T = TypeVar("T")
+
+
+def run(coro: Awaitable[T]) -> T:
+    return asyncio.run(coro)  # type: ignore[arg-type]
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    typer.echo(message, err=True)
+    return typer.Exit(code)
+
+
+# Every command that acts in time takes --now (SPEC §4).
+Now = Annotated[
+    str | None,
+    typer.Option("--now", help="act at this ISO time (no zone = Asia/Ho_Chi_Minh); default: now"),
+]
+
+
+def parse_now(now: str | None) -> Clock:
+    """`--now ISO` → a fixed clock (a time without zone is taken as Asia/Ho_Chi_Minh)."""
+    if not now:
+        return SystemClock()
+    from zoneinfo import ZoneInfo
+
+    try:
+        at = datetime.fromisoformat(now)
+    except ValueError as error:
+        raise fail(f"--now: not an ISO date-time: {now}") from error
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=ZoneInfo(Settings().timezone))
+    return FixedClock(at)
+
+
+@asynccontextmanager
+async def opened(
+    settings: Settings | None = None, clock: Clock | None = None
+) -> AsyncIterator[App]:
+    """The migrated app, closed afterwards."""
+    settings = settings or Settings()
+    await upgrade_async(settings.database_url)
+    application = build(settings, clock)
+    try:
+        yield application
+    finally:
+        await application.close()
+
+
+def with_app(
+    body: Callable[[App], Awaitable[T]],
+    settings: Settings | None = None,
+    clock: Clock | None = None,
+) -> T:
+    async def main() -> T:
+        async with opened(settings, clock) as application:
+            return await body(application)
+
+    return run(main())
