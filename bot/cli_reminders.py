@@ -107,7 +107,9 @@ def outbox_send(
 
 def digest_command(
     unit: Annotated[str, typer.Option(help="unit code")],
-    period: Annotated[str | None, typer.Option(help="YYYY-MM (default: this month)")] = None,
+    period: Annotated[
+        str | None, typer.Option(help="YYYY-MM (default: the newest period open for filing)")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print the figures as JSON")] = False,
     xlsx: Annotated[Path | None, typer.Option(help="write the .xlsx here")] = None,
     png: Annotated[Path | None, typer.Option(help="write the chart PNG here")] = None,
@@ -119,11 +121,11 @@ def digest_command(
     from bot.chart import Bar, completeness_png
     from handlers.digest import render_text
     from locales import _
+    from locales.formats import month_label
     from storage.access import unit_by_code
-    from storage.digest import build_digest
+    from storage.digest import build_digest, focus_period
     from storage.export import write_xlsx
     from storage.periods import parse_period
-    from storage.reminders import month_label
 
     if period is not None and parse_period(period) is None:
         raise fail(f"--period must be YYYY-MM: {period}")
@@ -131,14 +133,12 @@ def digest_command(
     async def body(application: App) -> str:
         tz = ZoneInfo(application.settings.timezone)
         at = application.clock.now()
-        local = at.astimezone(tz)
         async with application.sessions() as session, session.begin():
             root = await unit_by_code(session, unit)
             if root is None:
                 raise fail(f"unknown unit: {unit}")
-            digest = await build_digest(
-                session, application.settings, root, period or f"{local:%Y-%m}", at
-            )
+            shown = period or await focus_period(session, application.settings, at)
+            digest = await build_digest(session, application.settings, root, shown, at)
             if xlsx is not None:
                 await write_xlsx(session, digest, root, xlsx)
         if png is not None:

@@ -16,7 +16,9 @@ class Settings(BaseSettings):
     files_dir: Path = Path("./data/files")
     timezone: str = "Asia/Ho_Chi_Minh"
 
-    report_due_day: Annotated[int, Field(ge=1, le=31)] = 25  # a day of the month
+    # How many of the latest open reporting periods a unit is still asked for (older ones are
+    # no longer owed); when each period opens and is due is the template's `period:` block.
+    report_backlog_periods: Annotated[int, Field(ge=1, le=24)] = 3
     invite_days: int = 14
     reminder_days_before: tuple[int, ...] = (7, 3, 1)
     reminder_hour: int = 7

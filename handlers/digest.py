@@ -22,11 +22,19 @@ from bot.settings import Settings
 from handlers.flow import Context, Flow, Turn
 from handlers.types import Attachment, Reply
 from locales import _, use_locale
-from storage.digest import Digest, Missing, PeriodFigures, build_digest, digest_changed
+from locales.formats import date_label, month_label
+from storage.digest import (
+    Digest,
+    Missing,
+    PeriodFigures,
+    build_digest,
+    digest_changed,
+    focus_period,
+)
 from storage.export import write_xlsx
 from storage.models import ChatBinding, Member, OutboxMessage, Unit
 from storage.outbox import enqueue
-from storage.reminders import Planned, date_label, month_label
+from storage.reminders import Planned
 
 LIMITS = {"telegram": 4096, "zalo": 2000, "console": 4096}
 DEFAULT_LIMIT = 2000
@@ -224,16 +232,11 @@ async def write_files(
     return Files(png, xlsx)
 
 
-def _period(local: datetime) -> str:
-    return f"{local.year:04d}-{local.month:02d}"
-
-
 async def digest_start(ctx: Context) -> Turn:
     """Builds the digest of the staff member's unit: text pieces, chart and workbook."""
     assert ctx.unit is not None
-    digest = await build_digest(
-        ctx.session, ctx.settings, ctx.unit, _period(ctx.local_now), ctx.now
-    )
+    period = await focus_period(ctx.session, ctx.settings, ctx.now)
+    digest = await build_digest(ctx.session, ctx.settings, ctx.unit, period, ctx.now)
     text = render_text(digest, ctx.tz)
     replies = [Reply(piece) for piece in split_text(text, limit_of(ctx.msg.channel))]
     files = await write_files(
@@ -275,7 +278,7 @@ async def plan_digests(
     safe). No daily digest on Mondays: the weekly one goes instead."""
     tz = ZoneInfo(settings.timezone)
     local = now.astimezone(tz)
-    period = _period(local)
+    period = await focus_period(session, settings, now)
     if kind == "daily" and local.weekday() == 0:
         return []
     since = now - (timedelta(days=7) if kind == "weekly" else timedelta(days=1))

@@ -29,6 +29,7 @@ from handlers.numbers import whole
 from handlers.text import clean, fold
 from handlers.types import Attachment, Option
 from locales import _
+from locales.formats import date_label
 from storage.access import is_within
 from storage.directives import (
     Resolution,
@@ -81,8 +82,7 @@ def short(text: str, limit: int = LABEL) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip(" ,;") + "…"
 
 
-def day_label(day: date) -> str:
-    return day.strftime("%d/%m/%Y")
+day_label = date_label
 
 
 def directive_label(directive: Directive) -> str:

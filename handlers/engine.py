@@ -138,14 +138,15 @@ class Engine:
     def _match_option(text: str, conv: ConversationState) -> str | None:
         """An option picked by typing its number (when a choice is awaited) or its label."""
         options = conv.options or []
-        typed = fold(text).rstrip(".)")
+        folded = fold(text)
+        typed = folded.rstrip(".)")
         if not options or not typed:
             return None
         number = whole(typed)
         if conv.awaiting in ("choice", "confirm") and number is not None:
             return options[number - 1][0] if 0 < number <= len(options) else None
         for option_id, label in options:
-            if fold(label) == typed:
+            if fold(label) in (folded, typed):
                 return option_id
         return None
 

@@ -13,10 +13,8 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from babel.numbers import format_decimal
-
 from handlers.text import clean
-from locales import current
+from locales.formats import number_label
 
 _SPACES = " \u00a0\u202f\u2009"
 _BODY = re.compile(rf"([-\u2212]?)\s*([0-9](?:[0-9]|[.,{_SPACES}](?=[0-9]))*)(.*)", re.S)
@@ -115,9 +113,4 @@ def parse_number(text: str, decimals: int = 0) -> Parsed:
 
 def show_number(value: int | float, decimals: int = 3) -> str:
     """A number as the current locale writes it ("1.200", "97,5" in Vietnamese)."""
-    if isinstance(value, float):
-        value = round(value, decimals)
-        if value == int(value):
-            value = int(value)
-    pattern = "#,##0" if isinstance(value, int) else "#,##0." + "#" * max(decimals, 1)
-    return format_decimal(value, format=pattern, locale=current())
+    return number_label(value, decimals)

@@ -8,19 +8,26 @@ Values: integers, True/False for yes/no, the choice key, text, or a stored file 
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from handlers import core
 from handlers.flow import Context, Flow, Turn, ask, done, stay
 from handlers.numbers import parse_number, show_number, whole
+from handlers.report_period import (
+    later_owed_note,
+    nothing_owed_text,
+    period_options,
+    read_period,
+    refusal_text,
+)
 from handlers.text import clean, fold
 from handlers.types import Attachment, Awaiting, Option
 from locales import _
+from locales.formats import date_label, month_label
 from storage.files import FileRejected, store_file
 from storage.models import ReportTemplate, StoredFile
-from storage.reports import draft_of, due_date, get_report, is_late, period_of, submit_report
-from storage.templates import NUMERIC, active_template, decimals_of, label
+from storage.reports import Filing, draft_of, filing_of, submit_report
+from storage.templates import NUMERIC, decimals_of, label, schedule_of
 
 REPORTING_ROLES = frozenset({"village_head", "principal", "reporter"})
 # Which unit kind a role reports for; a reporter may report for any unit kind.
@@ -38,14 +45,6 @@ def finish(ctx: Context, *texts: str) -> Turn:
     from handlers import FLOWS
 
     return core.menu(ctx, FLOWS, *texts)
-
-
-def month_label(period: str) -> str:
-    return f"{period[5:7]}/{period[:4]}"
-
-
-def date_label(day: date) -> str:
-    return day.strftime("%d/%m/%Y")
 
 
 def file_refusal(reason: str, ctx: Context) -> str:
@@ -213,9 +212,9 @@ def _summary(ctx: Context, template: ReportTemplate, before: tuple[str, ...] = (
     for n, indicator in enumerate(template.indicators, 1):
         value = show_value(indicator, answers.get(indicator["key"]))
         lines.append(_("report.summary_line", n=n, label=label(indicator), value=value))
-    if is_late(period, ctx.local_now.date(), ctx.settings.report_due_day):
-        due = due_date(period, ctx.settings.report_due_day)
-        lines.append(_("report.summary_late", due=date_label(due)))
+    schedule = schedule_of(template)
+    if schedule.is_late(period, ctx.local_now.date()):
+        lines.append(_("report.summary_late", due=date_label(schedule.due(period))))
     lines.append(_("report.summary_ask"))
     options = [
         Option("submit", _("report.opt.submit")),
@@ -249,31 +248,82 @@ async def _template(ctx: Context) -> ReportTemplate | None:
 # Steps ----------------------------------------------------------------------------------------
 
 
+async def _filing(ctx: Context) -> Filing | None:
+    assert ctx.unit is not None
+    backlog = ctx.settings.report_backlog_periods
+    return await filing_of(ctx.session, ctx.unit, ctx.now, ctx.tz, backlog)
+
+
 async def start(ctx: Context) -> Turn:
-    """Says which period and unit, then asks the first indicator (or shows the filed report)."""
+    """Opens the period asked for ("bao cao thang 11"), else a draft, else the oldest period
+    owed, else the latest one filed if it is still on time; otherwise says when the next
+    period opens and offers what can be filed."""
     assert ctx.unit is not None
     refused = refusal(ctx)
     if refused:
         return done(refused)
-    template = await active_template(ctx.session, ctx.unit.kind, ctx.now)
-    if template is None:
+    filing = await _filing(ctx)
+    if filing is None:
         return done(_("report.no_template", unit=ctx.unit.name))
-    period = period_of(ctx.local_now)
-    due = due_date(period, ctx.settings.report_due_day)
+    if ctx.msg.args.strip():
+        period = read_period(ctx.msg.args, filing.today)
+        if period is None:
+            return _offer(ctx, filing, _("report.period.unclear"))
+        if filing.why_not(period):
+            return _offer(ctx, filing, refusal_text(filing, period, ctx.unit.name))
+        return await _open(ctx, filing, period)
+    draft = await draft_of(ctx.session, ctx.msg.channel, ctx.msg.chat_id, "report")
+    if draft is not None and draft[1].get("period") in filing.periods:
+        return await _open(ctx, filing, str(draft[1]["period"]))
+    if filing.owed:
+        return await _open(ctx, filing, filing.owed[0])
+    latest = filing.periods[-1] if filing.periods else None
+    if latest is not None and not filing.schedule.is_late(latest, filing.today):
+        return await _open(ctx, filing, latest)
+    return _offer(ctx, filing, nothing_owed_text(filing))
+
+
+def _offer(ctx: Context, filing: Filing, text: str) -> Turn:
+    """Says `text` and offers the periods that can be filed now (or the menu when none)."""
+    options = period_options(filing)
+    if not options:
+        return finish(ctx, text)
+    options.append(Option("menu", _("report.opt.menu")))
+    return ask("report:pick", f"{text}\n{_('report.period.pick')}", "choice", options)
+
+
+async def pick(ctx: Context) -> Turn:
+    """Opens the period picked from the offered ones."""
+    if ctx.msg.choice == "menu":
+        return finish(ctx)
+    filing = await _filing(ctx)
+    period = (ctx.msg.choice or "").removeprefix("p:")
+    if filing is None or not period or filing.why_not(period):
+        return stay(_("report.bad.choice"))
+    return await _open(ctx, filing, period)
+
+
+async def _open(ctx: Context, filing: Filing, period: str) -> Turn:
+    """Resumes the draft of `period`, shows its filed report for amending, or asks the first
+    question; says which period it is, whether it is late, and what else is owed."""
+    assert ctx.unit is not None
+    template, unit = filing.template, ctx.unit
+    month = month_label(period)
+    due = date_label(filing.schedule.due(period))
+    also = later_owed_note(ctx, filing, period)
     ctx.data = {
-        "unit_id": ctx.unit.id,
+        "unit_id": unit.id,
         "template_id": template.id,
         "period": period,
         "answers": {},
         "index": 0,
     }
-    month = month_label(period)
     found = await draft_of(ctx.session, ctx.msg.channel, ctx.msg.chat_id, "report")
     draft = found[1] if found else {}
     if (
         draft.get("template_id") == template.id
         and draft.get("period") == period
-        and draft.get("unit_id", ctx.unit.id) == ctx.unit.id
+        and draft.get("unit_id", unit.id) == unit.id
     ):
         ctx.data = draft
         answered = len(draft.get("answers") or {})
@@ -281,20 +331,16 @@ async def start(ctx: Context) -> Turn:
         if draft.get("editing"):
             return _summary(ctx, template, before=(note,))
         return _ask_indicator(template, int(draft.get("index", 0)), before=(note,))
-    filed = await get_report(ctx.session, ctx.unit.id, period)
+    filed = filing.filed.get(period)
     if filed is not None and filed.template_id == template.id:
         ctx.data["answers"] = dict(filed.answers)
         ctx.data["editing"] = True
-        intro = _("report.intro_again", month=month, unit=ctx.unit.name, version=filed.version)
-        return _summary(ctx, template, before=(intro,))
+        intro = _("report.intro_again", month=month, unit=unit.name, version=filed.version)
+        return _summary(ctx, template, before=(intro, *also))
     count = len(template.indicators)
-    if is_late(period, ctx.local_now.date(), ctx.settings.report_due_day):
-        intro = _(
-            "report.intro_late", month=month, unit=ctx.unit.name, count=count, due=date_label(due)
-        )
-    else:
-        intro = _("report.intro", month=month, unit=ctx.unit.name, count=count, due=date_label(due))
-    return _ask_indicator(template, 0, before=(intro,))
+    key = "report.intro_late" if filing.schedule.is_late(period, filing.today) else "report.intro"
+    intro = _(key, month=month, unit=unit.name, count=count, due=due)
+    return _ask_indicator(template, 0, before=(intro, *also))
 
 
 async def answer(ctx: Context) -> Turn:
@@ -340,18 +386,12 @@ async def summary(ctx: Context) -> Turn:
         ctx.data["index"], ctx.data["editing"] = index, False
         return _ask_indicator(template, index, before=(_("report.missing"),))
     period = str(ctx.data["period"])
+    schedule = schedule_of(template)
+    late = schedule.is_late(period, ctx.local_now.date())
     report = await submit_report(
-        ctx.session,
-        ctx.unit,
-        ctx.member,
-        template,
-        period,
-        answers,
-        ctx.now,
-        ctx.local_now.date(),
-        ctx.settings.report_due_day,
+        ctx.session, ctx.unit, ctx.member, template, period, answers, ctx.now, late
     )
-    due = date_label(due_date(period, ctx.settings.report_due_day))
+    due = date_label(schedule.due(period))
     saved = _(
         f"report.saved.{report.status}",
         month=month_label(period),
@@ -382,6 +422,11 @@ FLOW = Flow(
     english="report",
     roles=REPORTING_ROLES,
     start=start,
-    states={"report:answer": answer, "report:summary": summary, "report:edit": edit},
+    states={
+        "report:pick": pick,
+        "report:answer": answer,
+        "report:summary": summary,
+        "report:edit": edit,
+    },
     menu="report.menu",
 )

@@ -1,17 +1,21 @@
-"""`/trangthai`: my unit's reports this year and my nominations with their status; for staff,
-how many nominations wait for review in their subtree."""
+"""`/trangthai`: what my unit still owes and its reports of the last twelve months, my
+nominations with their status; for staff, how many nominations wait for review in their
+subtree."""
 
 from __future__ import annotations
 
 from handlers.flow import Context, Flow, Turn, done
-from handlers.report import date_label, month_label, refusal
+from handlers.report import refusal
 from handlers.types import Option
 from locales import _
+from locales.formats import date_label, month_label
 from storage.access import subtree_ids
 from storage.nominations import award_label, count_pending_in, of_nominator, province_of
-from storage.reports import due_date, period_of, reports_of_unit
+from storage.periods import period_of, shift
+from storage.reports import filing_of, reports_of_unit
 
 SHOWN_NOMINATIONS = 15
+SHOWN_MONTHS = 12
 
 
 async def start(ctx: Context) -> Turn:
@@ -19,14 +23,23 @@ async def start(ctx: Context) -> Turn:
     assert ctx.member is not None and ctx.unit is not None
     blocks: list[str] = []
     options: list[Option] = []
+    filing = None
     if refusal(ctx) is None:
-        period = period_of(ctx.local_now)
-        reports = await reports_of_unit(ctx.session, ctx.unit.id, ctx.local_now.year)
-        lines = [_("status.reports_title", year=ctx.local_now.year, unit=ctx.unit.name)]
-        if not any(r.period == period for r in reports):
-            due = date_label(due_date(period, ctx.settings.report_due_day))
-            lines.append(_("status.report_missing", month=month_label(period), due=due))
+        backlog = ctx.settings.report_backlog_periods
+        filing = await filing_of(ctx.session, ctx.unit, ctx.now, ctx.tz, backlog)
+    if filing is not None:
+        since = shift(period_of(ctx.local_now.date()), -SHOWN_MONTHS + 1)
+        reports = await reports_of_unit(ctx.session, ctx.unit.id, since)
+        lines = [_("status.reports_title", unit=ctx.unit.name)]
+        for period in filing.owed:
+            due = filing.schedule.due(period)
+            key = "status.report_late" if due < filing.today else "status.report_missing"
+            lines.append(_(key, month=month_label(period), due=date_label(due)))
+        if filing.owed:
             options.append(Option("cmd:baocao", _("report.menu")))
+        elif filing.upcoming is not None:
+            opens = date_label(filing.schedule.opens(filing.upcoming))
+            lines.append(_("status.report_next", month=month_label(filing.upcoming), opens=opens))
         for report in reports:
             lines.append(
                 _(
@@ -36,7 +49,7 @@ async def start(ctx: Context) -> Turn:
                     version=report.version,
                 )
             )
-        if len(lines) == 1:
+        if not reports and not filing.owed:
             lines.append(_("status.no_reports"))
         blocks.append("\n".join(lines))
     nominations = await of_nominator(ctx.session, ctx.member.id)

@@ -36,15 +36,16 @@ from storage.models import (
     TaskCompletion,
     Unit,
 )
+from storage.periods import Schedule, between, period_of, shift
 from storage.reminders import (
     REPORTER_ROLES,
     active_tasks,
     directive_label,
     occurrences,
-    period_due,
-    reporting_kinds,
+    reporting_schedules,
     short,
 )
+from storage.reports import expected_of
 
 NOMINATION_STATUSES = ("pending", "approved", "rejected", "returned")
 UPCOMING_DAYS = 7
@@ -174,8 +175,16 @@ def _plain(value: Any) -> Any:
 
 
 def previous_period(period: str) -> str:
-    year, month = int(period[:4]), int(period[5:7])
-    return f"{year - 1:04d}-12" if month == 1 else f"{year:04d}-{month - 1:02d}"
+    return shift(period, -1)
+
+
+async def focus_period(session: AsyncSession, settings: Settings, now: datetime) -> str:
+    """The period a digest is about by default: the newest one open for filing (on 3 December,
+    November: December's report opens on the 15th)."""
+    today = now.astimezone(ZoneInfo(settings.timezone)).date()
+    kinds = await reporting_schedules(session, settings, now)
+    found = [p for p in (k.schedule.latest_open(today) for k in kinds) if p is not None]
+    return max(found) if found else period_of(today)
 
 
 def tree_ids(root_id: int) -> Select[tuple[int]]:
@@ -195,12 +204,13 @@ class Node:
     name: str
     kind: str
     parent_id: int | None
+    created_at: datetime
 
 
 async def nodes(session: AsyncSession, root_id: int) -> dict[int, Node]:
     """The unit and everything under it, by id."""
     rows = await session.execute(
-        select(Unit.id, Unit.code, Unit.name, Unit.kind, Unit.parent_id).where(
+        select(Unit.id, Unit.code, Unit.name, Unit.kind, Unit.parent_id, Unit.created_at).where(
             Unit.id.in_(tree_ids(root_id))
         )
     )
@@ -255,6 +265,21 @@ async def _heads(session: AsyncSession, unit_ids: Sequence[int]) -> dict[int, st
     return {unit_id: ", ".join(v) for unit_id, v in names.items()}
 
 
+def _expected(
+    period: str, units: dict[int, Node], schedules: dict[str, Schedule], tz: ZoneInfo
+) -> tuple[list[Node], date]:
+    """The units that owe `period` (their kind reports that month and they were set up by its
+    due day), and the period's due day (the latest among their kinds)."""
+    expected = [
+        u
+        for u in units.values()
+        if u.kind in schedules
+        and expected_of(schedules[u.kind], u.created_at.astimezone(tz).date(), period)
+    ]
+    dues = {schedules[u.kind].due(period) for u in expected}
+    return expected, max(dues) if dues else Schedule().due(period)
+
+
 def _figures(
     period: str,
     due: date,
@@ -304,11 +329,11 @@ async def build_digest(
 ) -> Digest:
     """The digest of `root` and its subtree for `period` (and the period before); nominations
     created after `since` (default: a day before `now`) count as new."""
-    today = now.astimezone(ZoneInfo(settings.timezone)).date()
+    tz = ZoneInfo(settings.timezone)
+    today = now.astimezone(tz).date()
     since = since or now - timedelta(days=1)
     units = await nodes(session, root.id)
-    kinds = set(await reporting_kinds(session))
-    reporting = [u for u in units.values() if u.kind in kinds]
+    schedules = {k.kind: k.schedule for k in await reporting_schedules(session, settings, now)}
     branch = _branch_of(units, root.id)
     last = previous_period(period)
 
@@ -328,13 +353,13 @@ async def build_digest(
     )
     statuses[last] = dict(last_rows.tuples().all())
 
-    due_day = settings.report_due_day
-    cur = _figures(
-        period, period_due(period, due_day), today, root, units, reporting, branch, statuses[period]
-    )
-    prev = _figures(
-        last, period_due(last, due_day), today, root, units, reporting, branch, statuses[last]
-    )
+    figures = []
+    for shown in (period, last):
+        expected, due = _expected(shown, units, schedules, tz)
+        figures.append(
+            _figures(shown, due, today, root, units, expected, branch, statuses[shown])
+        )
+    cur, prev = figures
     code_to_id = {u.code: u.id for u in units.values()}
     heads = await _heads(session, sorted({code_to_id[m.code] for m in cur.missing + prev.missing}))
     for missing in cur.missing + prev.missing:
@@ -377,7 +402,7 @@ async def build_digest(
         for nid, nominee, award, unit_id, created_at in pending_rows.tuples().all()
     ]
 
-    upcoming = await _upcoming(session, settings, today, cur, units)
+    upcoming = await _upcoming(session, today, [cur, prev], units, schedules, tz)
     failed, failed_count, blocked = await _failures(session, root.id, units, now)
     totals = await _totals(session, current_reports)
     return Digest(
@@ -399,18 +424,22 @@ async def build_digest(
 
 async def _upcoming(
     session: AsyncSession,
-    settings: Settings,
     today: date,
-    cur: PeriodFigures,
+    known: list[PeriodFigures],
     units: dict[int, Node],
+    schedules: dict[str, Schedule],
+    tz: ZoneInfo,
 ) -> list[Deadline]:
     end = today + timedelta(days=UPCOMING_DAYS)
     out: list[Deadline] = []
-    for period in sorted({cur.period, f"{end.year:04d}-{end.month:02d}"}):
-        due = period_due(period, settings.report_due_day)
-        if today <= due <= end:
-            submitted = cur.submitted if period == cur.period else 0
-            out.append(Deadline(due, "report", period, "", cur.expected, submitted))
+    figures = {fig.period: fig for fig in known}
+    for period in between(shift(period_of(today), -2), period_of(end)):
+        fig = figures.get(period)
+        if fig is None:
+            expected, due = _expected(period, units, schedules, tz)
+            fig = PeriodFigures(period, due, False, len(expected))
+        if today <= fig.due <= end and fig.expected:
+            out.append(Deadline(fig.due, "report", period, "", fig.expected, fig.submitted))
     tasks = await active_tasks(session)
     if tasks:
         done = set(

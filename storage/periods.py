@@ -63,11 +63,6 @@ def between(first: str, last: str) -> Iterator[str]:
         current = shift(current, 1)
 
 
-def month_label(period: str) -> str:
-    """ "11/2026": a period as people write it."""
-    return f"{period[5:7]}/{period[:4]}"
-
-
 def _parts(period: str) -> tuple[int, int]:
     parsed = parse_period(period)
     if parsed is None:

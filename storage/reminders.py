@@ -1,17 +1,20 @@
 """The reminder planner: who still owes what, and which nudge is due now.
 
-Two sources: reporting periods (every reporting unit owes its monthly report, due on
-`settings.report_due_day`) and active directives (each target unit of a task owes each
-occurrence of the task's deadlines). Each owed item has stages, all at `reminder_hour:minute`
-local time: `d7`, `d3`, `d1` (from `settings.reminder_days_before`), `due` (on the day),
-`overdue` (the day after), then `escalate` (two days after: the staff of the nearest unit above
-with staff are told which units are late; the overdue unit is also in their digest).
+Two sources: reporting periods (every reporting unit owes the periods its template's schedule
+opens, as `storage.reports` decides what a unit files) and active directives (each target unit
+of a task owes each occurrence of the task's deadlines). Each owed item has stages, all at
+`reminder_hour:minute` local time: `d7`, `d3`, `d1` (from `settings.reminder_days_before`),
+`due` (on the day), `overdue` (the day after), then `escalate` (two days after: the staff of
+the nearest unit above with staff are told which units are late; the overdue unit is also in
+their digest).
 
 `plan(session, settings, now)` is stateless and idempotent: it finds the latest stage reached
 for every item (a stage counts until the next one starts, so after downtime only the latest
 stage is sent, never a pile of stale ones), skips who no longer owes (report filed, task
 occurrence marked done), and enqueues outbox rows with keys such as
 ``remind:report:{unit_id}:{period}:{stage}:b{binding_id}``; planning twice adds nothing.
+A report stage is sent only while the period is open and still owed, so nobody is reminded
+of a period they cannot file yet, or no longer.
 Paused members are skipped (escalations to staff are never paused); inactive members and chats
 that blocked the bot are skipped and counted in `PlanResult.flagged`. Texts are rendered in the
 recipient's locale.
@@ -19,7 +22,6 @@ recipient's locale.
 
 from __future__ import annotations
 
-import calendar
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -33,6 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.settings import Settings
 from directives import deadline_occurrences
 from locales import gettext
+from locales.formats import date_label, month_label
 from storage.models import (
     ChatBinding,
     Directive,
@@ -46,7 +49,9 @@ from storage.models import (
     Unit,
 )
 from storage.outbox import enqueue
-from storage.templates import default_kinds
+from storage.periods import Schedule
+from storage.reports import filing_window, unit_since
+from storage.templates import active_template, default_kinds, schedule_of
 
 REPORTER_ROLES = ("village_head", "principal", "reporter")
 STAFF_ROLES = ("staff", "admin")
@@ -146,31 +151,6 @@ def superseded(due: date, name: str, now: datetime, settings: Settings) -> bool:
     at = listed[names.index(name)][1]
     next_at = listed[names.index(name) + 1][1]
     return send_day(at, now, settings) >= next_at.astimezone(ZoneInfo(settings.timezone)).date()
-
-
-def period_due(period: str, due_day: int) -> date:
-    year, month = int(period[:4]), int(period[5:7])
-    return date(year, month, min(due_day, calendar.monthrange(year, month)[1]))
-
-
-def recent_periods(today: date) -> list[str]:
-    """Last month's period, this month's, and next month's (whose first stages start this month
-    when the due day is early in the month)."""
-    last = today.replace(day=1) - timedelta(days=1)
-    after = today.replace(day=28) + timedelta(days=4)
-    return [
-        f"{last.year:04d}-{last.month:02d}",
-        f"{today.year:04d}-{today.month:02d}",
-        f"{after.year:04d}-{after.month:02d}",
-    ]
-
-
-def date_label(day: date) -> str:
-    return f"{day.day:02d}/{day.month:02d}/{day.year}"
-
-
-def month_label(period: str) -> str:
-    return f"{period[5:7]}/{period[:4]}"
 
 
 # Who ------------------------------------------------------------------------------------------
@@ -334,58 +314,91 @@ def _text(member: Member, key: str, **values: object) -> str:
     return body
 
 
-async def _plan_reports(planner: _Planner, today: date) -> None:
+@dataclass(frozen=True)
+class ReportingKind:
+    """A unit kind that reports, with its template's schedule and the periods open for filing
+    today (the newest `backlog`, oldest first, before any unit's set-up day is considered)."""
+
+    kind: str
+    schedule: Schedule
+    periods: tuple[str, ...]
+
+    def owes(self, unit: Unit, period: str, tz: ZoneInfo) -> bool:
+        """Whether `unit` of this kind still has `period` to file (ignoring what it filed)."""
+        return period in self.periods and self.schedule.due(period) >= unit_since(unit, tz)
+
+
+async def reporting_schedules(
+    session: AsyncSession, settings: Settings, now: datetime
+) -> list[ReportingKind]:
+    """Every reporting unit kind with what it files at `now` (the rule of `storage.reports`)."""
+    today = now.astimezone(ZoneInfo(settings.timezone)).date()
+    out = []
+    for kind in await reporting_kinds(session):
+        template = await active_template(session, kind, now)
+        if template is None:
+            continue
+        schedule = schedule_of(template)
+        far = date.min + timedelta(days=1)
+        window = filing_window(schedule, far, today, settings.report_backlog_periods)
+        out.append(ReportingKind(kind, schedule, tuple(window)))
+    return out
+
+
+async def _plan_reports(planner: _Planner, kinds: list[ReportingKind]) -> None:
     settings, session, people = planner.settings, planner.session, planner.people
-    kinds = await reporting_kinds(session)
-    escalations: dict[tuple[int, int, str], tuple[datetime, list[Unit]]] = {}
-    for period in recent_periods(today):
-        due = period_due(period, settings.report_due_day)
-        stage = current_stage(due, planner.now, settings)
-        if stage is None:
-            continue
-        name, at = stage
-        if superseded(due, name, planner.now, settings):
-            continue
-        filed = set(
-            (await session.scalars(select(Report.unit_id).where(Report.period == period))).all()
-        )
-        owing = sorted(
-            (u for u in people.units.values() if u.kind in kinds and u.id not in filed),
-            key=lambda u: u.code,
-        )
-        for unit in owing:
-            if name == "escalate":
-                above = people.staff_above(unit.id)
-                if above is None:
-                    continue
-                staff_unit, staff = above
-                for member in staff:
-                    entry = escalations.setdefault((member.id, staff_unit.id, period), (at, []))
-                    entry[1].append(unit)
+    tz = ZoneInfo(settings.timezone)
+    escalations: dict[tuple[int, int, str, date], tuple[datetime, list[Unit]]] = {}
+    for reporting in kinds:
+        units = [u for u in people.units.values() if u.kind == reporting.kind]
+        for period in reporting.periods:
+            due = reporting.schedule.due(period)
+            stage = current_stage(due, planner.now, settings)
+            if stage is None or not units:
                 continue
-            left = (due - send_day(at, planner.now, settings)).days
-            for member in people.of(unit.id, REPORTER_ROLES):
-                values: dict[str, object] = {
-                    "month": month_label(period),
-                    "unit": unit.name,
-                    "due": date_label(due),
-                    "days": left,
-                }
-                text = _reminder_text(member, "reminders.report", name, left, values)
-                planner.add(
-                    member, f"remind:report:{unit.id}:{period}:{name}", "reminder", text, at
-                )
-    for (member_id, staff_unit_id, period), (at, units) in escalations.items():
-        member, lines = _escalation_lines(people, member_id, staff_unit_id, units)
+            name, at = stage
+            if superseded(due, name, planner.now, settings):
+                continue
+            filed = set(
+                (await session.scalars(select(Report.unit_id).where(Report.period == period))).all()
+            )
+            owing = sorted(
+                (u for u in units if u.id not in filed and reporting.owes(u, period, tz)),
+                key=lambda u: u.code,
+            )
+            for unit in owing:
+                if name == "escalate":
+                    above = people.staff_above(unit.id)
+                    if above is None:
+                        continue
+                    staff_unit, staff = above
+                    for member in staff:
+                        key4 = (member.id, staff_unit.id, period, due)
+                        escalations.setdefault(key4, (at, []))[1].append(unit)
+                    continue
+                left = (due - send_day(at, planner.now, settings)).days
+                for member in people.of(unit.id, REPORTER_ROLES):
+                    values: dict[str, object] = {
+                        "month": month_label(period),
+                        "unit": unit.name,
+                        "due": date_label(due),
+                        "days": left,
+                    }
+                    text = _reminder_text(member, "reminders.report", name, left, values)
+                    planner.add(
+                        member, f"remind:report:{unit.id}:{period}:{name}", "reminder", text, at
+                    )
+    for (member_id, staff_unit_id, period, due), (at, owing_units) in escalations.items():
+        member, lines = _escalation_lines(people, member_id, staff_unit_id, owing_units)
         text = _text(
             member,
             "reminders.escalate.report",
             month=month_label(period),
-            due=date_label(period_due(period, settings.report_due_day)),
-            count=len(units),
+            due=date_label(due),
+            count=len(owing_units),
             units="\n".join(lines),
         )
-        key = f"escalate:report:{staff_unit_id}:{period}"
+        key = f"escalate:report:{staff_unit_id}:{period}:{due:%Y%m%d}"
         planner.add(member, key, "escalation", text, at, skip_pause=True)
 
 
@@ -612,14 +625,14 @@ async def plan(session: AsyncSession, settings: Settings, now: datetime) -> Plan
     Runs in the caller's transaction."""
     today = now.astimezone(ZoneInfo(settings.timezone)).date()
     tasks = await active_tasks(session)
+    kinds = await reporting_schedules(session, settings, now)
     reports_due = any(
-        current_stage(period_due(p, settings.report_due_day), now, settings)
-        for p in recent_periods(today)
+        current_stage(k.schedule.due(p), now, settings) for k in kinds for p in k.periods
     )
     if not reports_due and not tasks:
         return PlanResult()  # nothing can be due: spare loading everyone
     planner = _Planner(session, settings, now, await _people(session))
     if reports_due:
-        await _plan_reports(planner, today)
+        await _plan_reports(planner, kinds)
     await _plan_tasks(planner, today, tasks)
     return await planner.flush()

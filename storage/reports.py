@@ -1,17 +1,23 @@
-"""Monthly reports: periods, due days, submitting (with amendment history) and listing.
+"""Monthly reports: which periods a unit files, submitting (with amendment history), listing.
 
-A period is a local month "YYYY-MM" (settings.timezone). It is due at the end of its due day;
-a submission after that is `late`; a resubmission before it is `amended` (the report row holds
-the latest version, every submission is a `report_versions` row).
+A period is a month "YYYY-MM"; its template's `Schedule` says when it opens and when it is due
+(`storage.periods`). A submission after the due day is `late`; a resubmission before it is
+`amended` (the report row holds the latest version, every submission is a `report_versions`
+row).
+
+What a unit files (`Filing`, one rule for the report dialog, /trangthai, reminders and digests):
+the periods open on the day, in months the template reports, due no earlier than the day the unit
+was set up, the newest `backlog` of them (`settings.report_backlog_periods`); those without a
+report are owed, the oldest first.
 """
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,26 +31,79 @@ from storage.models import (
     ReportVersion,
     Unit,
 )
-from storage.periods import parse_period
+from storage.periods import Schedule, shift
+from storage.templates import active_template, schedule_of
 
 STATUSES = ("on_time", "late", "amended")
+LOOKBACK_PERIODS = 24
 
 
-def period_of(local: datetime | date) -> str:
-    return f"{local.year:04d}-{local.month:02d}"
+def filing_window(schedule: Schedule, since: date, today: date, backlog: int) -> list[str]:
+    """The periods a unit set up on `since` files on `today`, oldest first (see module doc)."""
+    found: list[str] = []
+    period = schedule.latest_open(today)
+    for _ in range(LOOKBACK_PERIODS):
+        if period is None or len(found) >= backlog or schedule.due(period) < since:
+            break
+        if schedule.reported(period):
+            found.append(period)
+        period = shift(period, -1)
+    return found[::-1]
 
 
-def due_date(period: str, due_day: int) -> date:
-    """The period's due day (the month's last day when the month is shorter)."""
-    parsed = parse_period(period)
-    if parsed is None:
-        raise ValueError(f"not a period: {period!r}")
-    year, month = parsed
-    return date(year, month, min(due_day, calendar.monthrange(year, month)[1]))
+def expected_of(schedule: Schedule, since: date, period: str) -> bool:
+    """Whether a unit set up on `since` owes `period` at all (ignoring whether it is open)."""
+    return schedule.reported(period) and schedule.due(period) >= since
 
 
-def is_late(period: str, today: date, due_day: int) -> bool:
-    return today > due_date(period, due_day)
+@dataclass
+class Filing:
+    """What one unit files on one day: its template, the periods it may file (oldest first),
+    the reports already filed among them, and the next period to open."""
+
+    template: ReportTemplate
+    schedule: Schedule
+    periods: list[str]
+    filed: dict[str, Report]
+    today: date
+
+    @property
+    def owed(self) -> list[str]:
+        return [p for p in self.periods if p not in self.filed]
+
+    @property
+    def upcoming(self) -> str | None:
+        return self.schedule.next_opening(self.today)
+
+    def why_not(self, period: str) -> str | None:
+        """Why `period` cannot be filed now: "not_reported" (a month without report), "not_open"
+        (opens later), "closed" (too old or before the unit was set up); None when it can."""
+        if not self.schedule.reported(period):
+            return "not_reported"
+        if self.schedule.opens(period) > self.today:
+            return "not_open"
+        return None if period in self.periods else "closed"
+
+
+def unit_since(unit: Unit, tz: ZoneInfo) -> date:
+    """The local day the unit was set up: it owes no period due before it."""
+    return unit.created_at.astimezone(tz).date()
+
+
+async def filing_of(
+    session: AsyncSession, unit: Unit, now: datetime, tz: ZoneInfo, backlog: int
+) -> Filing | None:
+    """What `unit` files at `now`; None when its kind has no template at all."""
+    template = await active_template(session, unit.kind, now)
+    if template is None:
+        return None
+    schedule = schedule_of(template)
+    today = now.astimezone(tz).date()
+    periods = filing_window(schedule, unit_since(unit, tz), today, backlog)
+    rows = await session.scalars(
+        select(Report).where(Report.unit_id == unit.id, Report.period.in_(periods))
+    )
+    return Filing(template, schedule, periods, {r.period: r for r in rows.all()}, today)
 
 
 async def draft_of(
@@ -77,16 +136,14 @@ async def submit_report(
     period: str,
     answers: dict[str, Any],
     now: datetime,
-    today: date,
-    due_day: int,
+    late: bool,
 ) -> Report:
     """Stores a submission: a new report, or the next version of the existing one.
 
-    Status: `late` after the due day, else `amended` for a resubmission, else `on_time`.
-    Adds a version row and an audit row in the caller's transaction.
+    Status: `late` when filed after the due day, else `amended` for a resubmission, else
+    `on_time`. Adds a version row and an audit row in the caller's transaction.
     """
     report = await get_report(session, unit.id, period)
-    late = is_late(period, today, due_day)
     if report is None:
         report = Report(
             unit_id=unit.id,
@@ -134,11 +191,13 @@ async def versions(session: AsyncSession, report_id: int) -> Sequence[ReportVers
     return rows.all()
 
 
-async def reports_of_unit(session: AsyncSession, unit_id: int, year: int) -> Sequence[Report]:
-    """The unit's reports of that year, newest period first."""
+async def reports_of_unit(
+    session: AsyncSession, unit_id: int, since: str
+) -> Sequence[Report]:
+    """The unit's reports of period `since` and after, newest period first."""
     rows = await session.scalars(
         select(Report)
-        .where(Report.unit_id == unit_id, Report.period.like(f"{year:04d}-%"))
+        .where(Report.unit_id == unit_id, Report.period >= since)
         .order_by(Report.period.desc())
     )
     return rows.all()

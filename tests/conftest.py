@@ -15,8 +15,8 @@ from storage.migrate import upgrade_async
 from tests.dbs import fresh_database_url
 from tests.factories import World, build_world
 
-# 2026-11-10 09:00 in Asia/Ho_Chi_Minh
-START = datetime(2026, 11, 10, 2, 0, tzinfo=UTC)
+# 2026-11-20 09:00 in Asia/Ho_Chi_Minh: November's report is open (from the 15th), due the 25th
+START = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
 
 
 @pytest.fixture

@@ -58,8 +58,10 @@ def test_the_shell_runs_on_the_given_clock(tmp_path: Path) -> None:
     result = runner.invoke(cli, args, input="bao cao\n", env=env)
     assert result.exit_code == 0, result.output
     first = json.loads(result.output.splitlines()[0])
-    said = first["replies"][0]["text"]
-    assert "tháng 12/2026" in said and "25/12/2026" in said
+    said = "\n".join(reply["text"] for reply in first["replies"])
+    # on 20 December the village still owes November (late), then December
+    assert "Báo cáo tháng 11/2026" in said and "quá hạn nộp (25/11/2026)" in said
+    assert "còn báo cáo tháng 12/2026 chưa gửi" in said
 
 
 def test_every_command_acting_in_time_takes_now(tmp_path: Path) -> None:

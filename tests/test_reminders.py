@@ -165,6 +165,7 @@ def d(day: int, month: int = 11) -> date:
 
 
 async def test_a_month_of_reminders(app: App, world: World) -> None:
+    app.clock.set(local(2026, 11, 10, 9, 0))  # type: ignore[attr-defined]
     monthly_id, _once_id = await add_directive(app, world)
     sim = Month(app)
     # head2 marks the 15 November task done on the 13th
@@ -279,7 +280,7 @@ async def test_pause_validates_days(app: App, world: World) -> None:
             ("/tamdung 45", "từ 1 đến 30"),
             ("abc", "từ 1 đến 30"),
             ("0", "đang bật"),
-            ("/pause 2", "12/11/2026"),
+            ("/pause 2", "22/11/2026"),
             ("/tamdung 0", "trở lại"),
         ],
     )

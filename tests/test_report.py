@@ -11,7 +11,7 @@ from bot.app import App
 from handlers.types import Attachment, Outcome
 from storage.access import add_unit
 from storage.models import AuditEntry, ChatBinding, Member, Report, ReportTemplate, ReportVersion
-from storage.reports import due_date, is_late, list_reports, period_of
+from storage.reports import list_reports
 from storage.templates import load_default_templates, load_templates, parse_templates
 from tests.conftest import START
 from tests.factories import World, dialog, make_incoming, options, restarted, texts
@@ -234,7 +234,18 @@ async def test_resubmission_amends_and_keeps_history_then_late_after_due(
     assert (first.status, first.answers["gia_dinh_van_hoa"]) == ("on_time", 12)
     assert (second.status, second.answers["gia_dinh_van_hoa"]) == ("amended", 14)
     app.clock.set(AFTER_DUE)  # type: ignore[attr-defined]
-    await dialog(app.engine, "head1", [("bao cao", "lần 2"), ("1", "nộp muộn")])
+    await dialog(
+        app.engine,
+        "head1",
+        [
+            (
+                "bao cao",
+                ["không có báo cáo", "mở từ ngày 15/12/2026", "Xem, sửa báo cáo tháng 11/2026"],
+            ),
+            ("bao cao thang 11", "lần 2"),
+            ("1", "nộp muộn"),
+        ],
+    )
     [report] = await reports(app)
     assert (report.status, report.version) == ("late", 3)
     assert [v.status for v in await report_versions(app, report.id)] == [
@@ -376,14 +387,6 @@ async def test_english_member_gets_english_labels(app: App, world: World) -> Non
             ("lots", "not a number"),
         ],
     )
-
-
-def test_periods_and_due_days() -> None:
-    assert period_of(datetime(2026, 2, 3)) == "2026-02"
-    assert due_date("2026-02", 30).isoformat() == "2026-02-28"
-    assert due_date("2026-11", 25).isoformat() == "2026-11-25"
-    assert not is_late("2026-11", due_date("2026-11", 25), 25)
-    assert is_late("2026-11", datetime(2026, 11, 26).date(), 25)
 
 
 def test_integers_accept_units_and_spaces() -> None:

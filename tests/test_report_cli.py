@@ -55,7 +55,7 @@ def test_reports_list_json_contract(tmp_path: Path) -> None:
     [report] = json.loads(result.output)
     assert set(report) == {"unit", "period", "status", "submitted_at", "answers"}
     assert (report["unit"], report["period"], report["status"]) == ("C1-T1", "2026-11", "on_time")
-    assert report["submitted_at"].startswith("2026-11-10T02:00:00")
+    assert report["submitted_at"].startswith("2026-11-20T02:00:00")
     assert report["answers"]["gia_dinh_van_hoa"] == 12
     assert report["answers"]["an_ninh_trat_tu"] is False
 

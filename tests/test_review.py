@@ -139,7 +139,7 @@ async def test_returned_nomination_is_fixed_and_resubmitted(
             (
                 "trang thai",
                 [
-                    "Báo cáo năm 2026 – Thôn Đông",
+                    "Báo cáo của Thôn Đông",
                     "Tháng 11/2026: chưa gửi (hạn 25/11/2026)",
                     "#1 Nguyễn Văn An – Lao động tiên tiến: trả lại để bổ sung",
                     "Lý do: Ghi rõ diện tích đất hiến và thời gian.",
@@ -255,7 +255,7 @@ async def test_reporters_may_not_review(app: App, world: World) -> None:
     assert nomination.status == "pending"
 
 
-async def test_status_lists_reports_of_the_year(app: App, world: World) -> None:
+async def test_status_lists_the_reports_and_what_is_owed(app: App, world: World) -> None:
     await load_defaults(app)
     from tests.test_report import FIRST_SIX
 
@@ -263,7 +263,7 @@ async def test_status_lists_reports_of_the_year(app: App, world: World) -> None:
     out = await dialog(
         app.engine,
         "head1",
-        [("/status", ["Báo cáo năm 2026 – Thôn Đông", "Tháng 11/2026: đúng hạn (lần 1)"])],
+        [("/status", ["Báo cáo của Thôn Đông", "Tháng 11/2026: đúng hạn (lần 1)"])],
     )
     assert "chưa gửi" not in texts(out)
     assert options(out) == ["Về menu chính"]

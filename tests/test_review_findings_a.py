@@ -128,11 +128,11 @@ async def test_an_amendment_under_a_new_template_keeps_the_template_of_each_vers
     assert old.indicators[0]["key"] == "gia_dinh_van_hoa"
 
 
-def test_a_due_day_that_no_month_has_is_refused_at_start() -> None:
-    for day in (0, -3, 32):
+def test_a_backlog_of_no_period_is_refused_at_start() -> None:
+    for periods in (0, -3, 25):
         with pytest.raises(ValidationError):
-            Settings(report_due_day=day, _env_file=None)  # type: ignore[call-arg]
-    assert Settings(report_due_day=31, _env_file=None).report_due_day == 31  # type: ignore[call-arg]
+            Settings(report_backlog_periods=periods, _env_file=None)  # type: ignore[call-arg]
+    assert Settings(_env_file=None).report_backlog_periods == 3  # type: ignore[call-arg]
 
 
 async def test_a_report_begun_for_one_village_is_not_filed_for_another(

@@ -14,16 +14,16 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy import select
 
-from bot.app import App, build
+from bot.app import App
 from bot.channels.telegram import TelegramChannel
 from bot.channels.zalo import FileLinks
 from bot.dispatcher import Dispatcher
-from bot.settings import Settings
 from handlers import FLOWS
 from handlers.clock import FixedClock
 from handlers.types import Attachment, Reply
 from storage.models import OutboxMessage
 from storage.reminders import plan
+from storage.templates import load_templates, parse_templates
 from tests.factories import World, dialog
 from tests.fakes.base import free_port
 from tests.fakes.telegram_server import FakeTelegram
@@ -175,16 +175,24 @@ def test_a_file_link_with_a_non_ascii_signature_is_refused_not_an_error(tmp_path
     assert links.resolve(token.split(".")[0] + ".é") is None
 
 
-async def test_early_due_day_reminders_that_start_the_month_before_are_planned(
-    settings: Settings, clock: FixedClock, world: World
+async def test_a_report_due_early_next_month_is_reminded_once_it_opens(
+    app: App, clock: FixedClock, world: World
 ) -> None:
-    """Due on the 3rd: the 7- and 3-day reminders start in the previous month."""
-    app = build(settings.model_copy(update={"report_due_day": 3}), clock)
-    try:
-        clock.set(local(2026, 11, 26, 8, 0))
+    """November's report opens on 1 December and is due on the 3rd: its 7- and 3-day stages
+    fall in November, when it cannot be filed yet; the first reminder waits for the opening."""
+    spec = """
+unit_kind: village
+period: {opens_day: 1, opens_month: next, due_day: 3, due_month: next}
+indicators: [{key: so_ho, label_vi: Số hộ, type: integer}]
+"""
+    async with app.sessions() as session, session.begin():
+        await load_templates(session, parse_templates(spec), clock.now())
+    village_keys: list[str] = []
+    for day in (local(2026, 11, 26, 8, 0), local(2026, 11, 30, 8, 0), local(2026, 12, 1, 8, 0)):
+        clock.set(day)
         async with app.sessions() as session, session.begin():
             planned = await plan(session, app.settings, clock.now())
-        keys = [p.key for p in planned.added if ":2026-12:" in p.key]
-        assert len(keys) == 4 and all(":d7:" in k for k in keys)
-    finally:
-        await app.close()
+        village_keys = [p.key for p in planned.added if p.chat.startswith("head")]
+        if day.day != 1:
+            assert village_keys == [], day
+    assert len(village_keys) == 3 and all(":2026-11:d3:" in k for k in village_keys)

@@ -79,8 +79,8 @@ async def test_open_tasks_nearest_first(app: App, world: World) -> None:
                 "/nhiemvu",
                 [
                     "Nhiệm vụ của Thôn Đông",
-                    "Quá hạn 5 ngày (05/11/2026)",
-                    "Hạn 25/11/2026, còn 15 ngày",
+                    "Quá hạn 15 ngày (05/11/2026)",
+                    "Hạn 25/11/2026, còn 5 ngày",
                     "Không có hạn",
                     "Kế hoạch 10/KH-UBND",
                 ],
