@@ -23,7 +23,6 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -33,7 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.channels.base import ChatBlocked, Sender, SendError
 from bot.settings import Settings
 from handlers.clock import Clock
-from handlers.types import Attachment, Option, Reply
+from handlers.types import Reply
 from storage import outbox
 from storage.models import ChatBinding, OutboxMessage
 from storage.reminders import no_longer_due
@@ -113,17 +112,7 @@ def backoff(attempts: int) -> timedelta:
 
 def reply_of(payload: Mapping[str, Any]) -> Reply:
     """The outbox payload as a neutral Reply."""
-    options = tuple(Option(str(i), str(label)) for i, label in payload.get("options") or [])
-    attachment = None
-    raw = payload.get("attachment")
-    if isinstance(raw, Mapping) and raw.get("path"):
-        attachment = Attachment(
-            "photo" if raw.get("kind") == "photo" else "document",
-            Path(str(raw["path"])),
-            str(raw.get("filename") or Path(str(raw["path"])).name),
-            str(raw.get("mime") or "application/octet-stream"),
-        )
-    return Reply(str(payload.get("text", "")), options, attachment)
+    return Reply.from_payload(payload)
 
 
 @dataclass

@@ -28,6 +28,11 @@ class Settings(BaseSettings):
     outbox_max_attempts: int = 8
     outbox_claim_seconds: int = 60
     max_file_bytes: int = 20 * 1024 * 1024
+    # Delivery (bot/channels/conveyor.py): how long a send may take before it is in doubt, how
+    # long a reply in flight is left to its sender, how often stored work is looked for.
+    send_timeout_seconds: float = 20.0
+    reply_lease_seconds: float = 60.0
+    sweep_seconds: float = 2.0
 
     telegram_token: SecretStr | None = None
     telegram_api_base: str | None = None

@@ -14,6 +14,7 @@ import weakref
 from collections.abc import Sequence
 from typing import cast
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.settings import Settings
@@ -22,9 +23,11 @@ from handlers.clock import Clock
 from handlers.commands import Parsed, parse
 from handlers.flow import STAY, Context, Flow, Step, Turn
 from handlers.numbers import whole
+from handlers.receipts import record_replies
 from handlers.text import fold
 from handlers.types import Awaiting, Incoming, Option, Outcome, Reply
 from locales import _, current, use_locale
+from storage import inbox
 from storage.access import member_for_chat
 from storage.conversations import lock_conversation, mark_processed
 from storage.models import ConversationState
@@ -62,24 +65,52 @@ class Engine:
             weakref.WeakValueDictionary()
         )
 
-    async def handle(self, msg: Incoming) -> Outcome:
-        """Answers one message. Never raises for anything the person sent."""
+    async def handle(self, msg: Incoming, inbox_id: int | None = None) -> Outcome:
+        """Answers one message. Never raises for anything the person sent.
+
+        `inbox_id`: the message was stored in the inbox (see `bot/channels/conveyor.py`): the
+        turn marks it handled and records its replies in its own transaction (their ids are
+        in `Outcome.reply_ids`), and a database that cannot be reached raises instead of
+        apologizing, so the stored message is tried again later.
+        """
         key = (msg.channel, msg.chat_id)
         lock = self._locks.get(key)
         if lock is None:
             lock = self._locks[key] = asyncio.Lock()
         async with lock:
             try:
-                return await self._handle(msg)
-            except Exception:
+                return await self._handle(msg, inbox_id)
+            except DBAPIError:
+                if inbox_id is not None:
+                    raise
                 log.exception("message on %s could not be handled", msg.channel)
                 return Outcome((Reply(_("error.generic")),))
+            except Exception:
+                log.exception("message on %s could not be handled", msg.channel)
+                if inbox_id is not None:
+                    return await self.apologize(msg, inbox_id)
+                return Outcome((Reply(_("error.generic")),))
 
-    async def _handle(self, msg: Incoming) -> Outcome:
+    async def apologize(self, msg: Incoming, inbox_id: int) -> Outcome:
+        """Settles a stored message that cannot be handled: marked handled, with the apology
+        recorded as its reply (in the member's language)."""
+        now = self.clock.now()
+        async with self.sessions() as session, session.begin():
+            if not await inbox.mark_handled(session, inbox_id, now):
+                return Outcome((), ignored=True)
+            found = await member_for_chat(session, msg.channel, msg.chat_id)
+            with use_locale(found[0].locale if found else None):
+                outcome = Outcome((Reply(_("error.generic")),), locale=current())
+            return await record_replies(session, msg, outcome, now)
+
+    async def _handle(self, msg: Incoming, inbox_id: int | None) -> Outcome:
         now = self.clock.now()
         async with self.sessions() as session, session.begin():
             conv = await lock_conversation(session, msg.channel, msg.chat_id, now)
-            if msg.update_id is not None and not await mark_processed(
+            if inbox_id is not None:
+                if not await inbox.mark_handled(session, inbox_id, now):
+                    return Outcome((), ignored=True)
+            elif msg.update_id is not None and not await mark_processed(
                 session, msg.channel, msg.update_id, now
             ):
                 return Outcome((), ignored=True)
@@ -88,7 +119,10 @@ class Engine:
             with use_locale(member.locale if member else None):
                 ctx = Context(msg, session, self.settings, now, member, unit, dict(conv.data or {}))
                 turn = await self._dispatch(ctx, conv)
-                return self._save(conv, ctx, turn, now)
+                outcome = self._save(conv, ctx, turn, now)
+            if inbox_id is not None:
+                outcome = await record_replies(session, msg, outcome, now)
+            return outcome
 
     async def _dispatch(self, ctx: Context, conv: ConversationState) -> Turn:
         msg = ctx.msg

@@ -31,7 +31,8 @@ class Incoming:
 
     `command`/`args` may be left empty by the adapter: the engine parses them from `text`.
     `choice` is an option id when the person pressed a button. `update_id` is what makes a
-    redelivery recognisable; None means the channel cannot redeliver.
+    redelivery recognisable; None means the channel cannot redeliver. `group`: the message
+    came from a group chat (several people), where the bot acts for nobody.
     """
 
     channel: str
@@ -45,6 +46,7 @@ class Incoming:
     update_id: str | None = None
     kind: MessageKind = "text"
     extras: Mapping[str, Any] = field(default_factory=dict)
+    group: bool = False
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,37 @@ class Reply:
     options: tuple[Option, ...] = ()
     attachment: Attachment | None = None
 
+    def to_payload(self) -> dict[str, Any]:
+        """The JSON form stored for sending (outbox and recorded replies)."""
+        payload: dict[str, Any] = {
+            "text": self.text,
+            "options": [[o.id, o.label] for o in self.options],
+        }
+        if self.attachment is not None:
+            a = self.attachment
+            payload["attachment"] = {
+                "kind": a.kind,
+                "path": str(a.path),
+                "filename": a.filename,
+                "mime": a.mime,
+            }
+        return payload
+
+    @classmethod
+    def from_payload(cls, payload: Mapping[str, Any]) -> Reply:
+        """The reply stored by `to_payload` (or planned into the outbox by a flow)."""
+        options = tuple(Option(str(i), str(label)) for i, label in payload.get("options") or [])
+        attachment = None
+        raw = payload.get("attachment")
+        if isinstance(raw, Mapping) and raw.get("path"):
+            attachment = Attachment(
+                "photo" if raw.get("kind") == "photo" else "document",
+                Path(str(raw["path"])),
+                str(raw.get("filename") or Path(str(raw["path"])).name),
+                str(raw.get("mime") or "application/octet-stream"),
+            )
+        return cls(str(payload.get("text", "")), options, attachment)
+
 
 @dataclass(frozen=True)
 class Outcome:
@@ -73,3 +106,5 @@ class Outcome:
     awaiting: Awaiting | None = None
     ignored: bool = False
     locale: str | None = None
+    # ids of the replies recorded with the turn (when the message came from the inbox)
+    reply_ids: tuple[int, ...] = ()

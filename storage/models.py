@@ -13,6 +13,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -89,10 +90,13 @@ class Invite(Base):
 
 
 class InviteFailure(Base):
-    """One wrong invite code typed in a chat (for the brute-force limit)."""
+    """One wrong invite code typed in a chat (for the brute-force limits, per chat and overall)."""
 
     __tablename__ = "invite_failures"
-    __table_args__ = (Index("ix_invite_failures_chat_at", "channel", "chat_id", "at"),)
+    __table_args__ = (
+        Index("ix_invite_failures_chat_at", "channel", "chat_id", "at"),
+        Index("ix_invite_failures_at", "at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[str] = mapped_column(String(16))
@@ -186,6 +190,88 @@ class OutboxMessage(Base):
     sent_at: Mapped[datetime | None]
     failed_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
+    # set (and committed) just before the platform is called: a row still in flight after a
+    # crash or a timeout may have reached the person ("in doubt"); `doubts` counts such sends
+    in_flight_at: Mapped[datetime | None]
+    doubts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class InboxUpdate(Base):
+    """An update as the platform sent it, stored before it is acknowledged and handled from
+    here (see `bot/channels/conveyor.py`); `update_key` makes a redelivery a no-op."""
+
+    __tablename__ = "inbox"
+    __table_args__ = (
+        UniqueConstraint("channel", "update_key"),
+        Index(
+            "ix_inbox_pending",
+            "channel",
+            "chat_id",
+            "id",
+            sqlite_where=text("handled_at IS NULL"),
+            postgresql_where=text("handled_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    update_key: Mapped[str] = mapped_column(String(64))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[Json] = mapped_column(JSON)
+    received_at: Mapped[datetime] = mapped_column(index=True)
+    handled_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    not_before: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class ChatReply(Base):
+    """One reply of a turn, recorded in the turn's transaction and sent from here in order
+    (`seq` within the turn); a reply that could not go out is re-sent, never skipped."""
+
+    __tablename__ = "replies"
+    __table_args__ = (
+        Index(
+            "ix_replies_unsent",
+            "channel",
+            "chat_id",
+            "id",
+            sqlite_where=text("sent_at IS NULL AND failed_at IS NULL"),
+            postgresql_where=text("sent_at IS NULL AND failed_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    update_key: Mapped[str | None] = mapped_column(String(64))
+    seq: Mapped[int] = mapped_column(Integer, default=0)
+    payload: Mapped[Json] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(index=True)
+    not_before: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    doubts: Mapped[int] = mapped_column(Integer, default=0)
+    in_flight_at: Mapped[datetime | None]
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    sent_at: Mapped[datetime | None]
+    failed_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    platform_message_id: Mapped[str | None] = mapped_column(String(64))
+
+
+class SendSlot(Base):
+    """The shared pace of one bot token (`key` "<channel>:<token hash>" overall, or with
+    ":<chat id>" per chat): every process reserves its sends here, so together they keep to
+    the platform's limits. `recent` holds the last sends (epoch seconds) of a sliding window."""
+
+    __tablename__ = "send_slots"
+    __table_args__ = (UniqueConstraint("key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(120))
+    next_at: Mapped[float] = mapped_column(Float)
+    recent: Mapped[list[float]] = mapped_column(JSON, default=list)
+    updated_at: Mapped[datetime] = mapped_column(index=True)
 
 
 class ReportTemplate(Base):

@@ -3,7 +3,6 @@ translation pieces of each adapter (callback data, command menu, Zalo updates, f
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -11,7 +10,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.channels.common import ChatQueues, either, numbered, split_text, units
+from bot.channels.common import either, numbered, split_text, units
 from bot.channels.telegram import callback_data, command_menu, keyboard
 from bot.channels.zalo import FileLinks, describe, unwrap
 from handlers import FLOWS
@@ -59,33 +58,6 @@ def test_numbered_options_and_the_hint_in_each_language() -> None:
         assert numbered("Chọn:", (), True) == "Chọn:"
     with use_locale("en"):
         assert numbered("Pick:", options[:2], True).endswith("Reply 1 or 2.")
-
-
-async def test_chat_queues_keep_one_chat_in_order_and_run_chats_side_by_side() -> None:
-    queues = ChatQueues()
-    seen: list[str] = []
-    gate = asyncio.Event()
-
-    def job(name: str, wait: bool = False) -> object:
-        async def run() -> None:
-            if wait:
-                await gate.wait()
-            if name == "a2":
-                raise RuntimeError("a failing job does not stop the chat")
-            seen.append(name)
-
-        return run
-
-    queues.submit("A", job("a1", wait=True))  # type: ignore[arg-type]
-    queues.submit("A", job("a2"))  # type: ignore[arg-type]
-    queues.submit("A", job("a3"))  # type: ignore[arg-type]
-    queues.submit("B", job("b1"))  # type: ignore[arg-type]
-    await asyncio.sleep(0.01)
-    assert seen == ["b1"]  # chat B did not wait for chat A
-    gate.set()
-    await queues.drain(5)
-    assert seen == ["b1", "a1", "a3"]
-    await queues.close()
 
 
 def test_callback_data_fits_64_bytes() -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import AsyncIterator, Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,10 +14,12 @@ import httpx
 import pytest
 from pydantic import SecretStr
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from bot.app import App
 from bot.channels.telegram import TelegramChannel
 from handlers import FLOWS
+from handlers.clock import FixedClock
 from handlers.types import Attachment, Reply
 from storage.access import create_invite
 from storage.models import ChatBinding, Member, Nomination, Report, StoredFile
@@ -45,17 +48,9 @@ def channel_settings(app: App, fake: FakeTelegram, **more: Any) -> Any:
 
 
 def track(channel: TelegramChannel) -> set[int]:
-    """The ids of the updates the channel has finished with (answered or not)."""
+    """The ids of the updates the channel has finished with (handled and answered, or not)."""
     done: set[int] = set()
-    handle = channel._handle
-
-    async def tracked(update: Any, chat_id: str) -> None:
-        try:
-            await handle(update, chat_id)
-        finally:
-            done.add(update.update_id)
-
-    channel._handle = tracked  # type: ignore[method-assign]
+    channel.conveyor.on_handled.append(lambda key, _outcome: done.add(int(key)))
     return done
 
 
@@ -378,17 +373,43 @@ async def test_voice_locations_and_a_crash_get_polite_answers_and_the_queue_goes
     update_id = fake.inject({"message": fake._message(CHAT, location=location)})
     assert "nhãn dán" in (await talk(CHAT, update_id))[0]
 
-    async def broken(incoming: object) -> object:
-        raise RuntimeError("the database went away")
+    async def broken(*args: object) -> object:
+        raise RuntimeError("a bug in a step")
 
-    handle = telegram.engine.handle
-    telegram.engine.handle = broken  # type: ignore[assignment,method-assign]
+    dispatch = telegram.engine._dispatch
+    telegram.engine._dispatch = broken  # type: ignore[assignment,method-assign]
     try:
         texts = await talk.text(CHAT, "/trogiup")
     finally:
-        telegram.engine.handle = handle  # type: ignore[method-assign]
+        telegram.engine._dispatch = dispatch  # type: ignore[method-assign]
     assert texts == [
         "Xin lỗi, hệ thống đang gặp sự cố nên chưa xử lý được tin nhắn này. "
         "Anh/Chị vui lòng gửi lại sau ít phút."
     ]
     assert "/baocao" in (await talk.text(CHAT, "/trogiup"))[0]
+
+
+async def test_a_database_that_fails_for_a_moment_delays_the_answer_instead_of_losing_it(
+    app: App,
+    world: World,
+    fake: FakeTelegram,
+    talk: Talk,
+    telegram: TelegramChannel,
+    clock: FixedClock,
+) -> None:
+    await onboard(app, world, talk)
+    failures = [OperationalError("BEGIN", {}, Exception("database is locked"))]
+    handle = telegram.engine._handle
+
+    async def flaky(*args: Any) -> Any:
+        if failures:
+            raise failures.pop()
+        return await handle(*args)
+
+    telegram.engine._handle = flaky  # type: ignore[method-assign]
+    update_id = fake.text(CHAT, "/trogiup")
+    await fake.until(lambda: not failures)
+    clock.set(clock.now() + timedelta(seconds=5))  # the retry is due
+    await fake.until(lambda: update_id in talk.done, 15)
+    assert "/baocao" in fake.texts(CHAT)[-1]
+    assert not any("sự cố" in text for text in fake.texts(CHAT))

@@ -9,14 +9,20 @@ from handlers.types import Reply
 
 class SendError(Exception):
     """A send that failed. `retry_after` (seconds) when the platform said how long to wait
-    (HTTP 429); `permanent` when retrying cannot help (bad chat id)."""
+    (HTTP 429); `permanent` when retrying cannot help (bad chat id); `in_doubt` when the
+    platform may have delivered it all the same (the request went out, no answer came back)."""
 
     def __init__(
-        self, message: str, retry_after: float | None = None, permanent: bool = False
+        self,
+        message: str,
+        retry_after: float | None = None,
+        permanent: bool = False,
+        in_doubt: bool = False,
     ) -> None:
         super().__init__(message)
         self.retry_after = retry_after
         self.permanent = permanent
+        self.in_doubt = in_doubt
 
 
 class ChatBlocked(SendError):

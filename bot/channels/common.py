@@ -1,21 +1,16 @@
-"""What the Telegram and Zalo adapters share: answering a message, long texts split, numbered
-options, chat order.
+"""What the Telegram and Zalo adapters share: a file problem to answer politely, long texts
+split, numbered options. (Receiving and answering in order is `bot/channels/conveyor.py`.)
 
 Nothing here knows a platform; it only shapes neutral replies for channels with limits.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
-from handlers.engine import Engine
-from handlers.types import Incoming, Option, Outcome, Reply
-from locales import _, use_locale
-from storage.access import member_for_chat
+from handlers.types import Option
+from locales import _
 
 log = logging.getLogger(__name__)
 
@@ -27,46 +22,6 @@ class FileProblem(Exception):
         super().__init__(key)
         self.key = key
         self.values = values
-
-
-async def member_locale(
-    sessions: async_sessionmaker[AsyncSession], channel: str, chat_id: str
-) -> str | None:
-    """The language of the member bound to the chat (None: nobody, the default applies)."""
-    async with sessions() as session:
-        found = await member_for_chat(session, channel, chat_id)
-    return found[0].locale if found else None
-
-
-async def answer(
-    engine: Engine,
-    incoming: Incoming,
-    deliver: Callable[[str, Outcome], Awaitable[None]],
-) -> None:
-    """Runs a message through the engine, deletes its downloaded files, delivers the replies."""
-    try:
-        outcome = await engine.handle(incoming)
-    finally:
-        for attachment in incoming.attachments:
-            attachment.path.unlink(missing_ok=True)
-    await deliver(incoming.chat_id, outcome)
-
-
-async def apologize(
-    engine: Engine,
-    channel: str,
-    chat_id: str,
-    say: Callable[[str, Reply], Awaitable[bool]],
-    key: str,
-    **values: object,
-) -> None:
-    """A short polite answer from the adapter itself (`say`), in the member's language."""
-    try:
-        lang = await member_locale(engine.sessions, channel, chat_id)
-    except Exception:
-        lang = None
-    with use_locale(lang):
-        await say(chat_id, Reply(_(key, None, **values)))
 
 
 def units(text: str) -> int:
@@ -137,51 +92,3 @@ def numbered(text: str, options: Sequence[Option], by_number: bool) -> str:
         lines = [f"• {option.label}" for option in options]
         hint = _("channels.type_label")
     return "\n".join([text, "", *lines, "", hint]) if text else "\n".join([*lines, "", hint])
-
-
-class ChatQueues:
-    """Runs jobs of one chat one after another, jobs of different chats concurrently.
-
-    A job that raises is logged and the chat's next job still runs.
-    """
-
-    def __init__(self) -> None:
-        self._queues: dict[str, asyncio.Queue[Callable[[], Awaitable[None]]]] = {}
-        self._workers: dict[str, asyncio.Task[None]] = {}
-
-    def submit(self, chat_id: str, job: Callable[[], Awaitable[None]]) -> None:
-        queue = self._queues.get(chat_id)
-        if queue is None:
-            queue = self._queues[chat_id] = asyncio.Queue()
-            self._workers[chat_id] = asyncio.create_task(self._work(chat_id, queue))
-        queue.put_nowait(job)
-
-    async def _work(
-        self, chat_id: str, queue: asyncio.Queue[Callable[[], Awaitable[None]]]
-    ) -> None:
-        while True:
-            job = await queue.get()
-            try:
-                await job()
-            except Exception:
-                log.exception("a job of one chat failed")
-            finally:
-                queue.task_done()
-            if queue.empty():
-                # Idle chats do not keep a task; a job submitted meanwhile starts a new worker.
-                del self._queues[chat_id]
-                del self._workers[chat_id]
-                return
-
-    async def drain(self, seconds: float = 10.0) -> None:
-        """Waits (at most `seconds`) for the jobs already submitted."""
-        workers = list(self._workers.values())
-        if workers:
-            await asyncio.wait(workers, timeout=seconds)
-
-    async def close(self) -> None:
-        for task in list(self._workers.values()):
-            task.cancel()
-        await asyncio.gather(*self._workers.values(), return_exceptions=True)
-        self._queues.clear()
-        self._workers.clear()

@@ -5,8 +5,9 @@ In: every update becomes one `Incoming` (text, `/start CODE` deep links, a press
 voice as their kind). Out: options become an inline keyboard, long texts are split between lines
 at 4,096 characters, a reply's attachment goes as a photo (images) or a document.
 
-Updates are processed concurrently (PTB ``concurrent_updates``); a per-chat lock taken before the
-first await keeps one chat's updates in arrival order. Nothing a person sends can stop the queue:
+Updates are stored before they are acknowledged and handled from the database, one chat in
+order, other chats side by side (`bot/channels/conveyor.py`); a turn's replies are recorded with
+it and sent, retried, before the chat's next update. Nothing a person sends can stop the queue:
 any failure is logged and answered with a short apology.
 """
 
@@ -17,8 +18,7 @@ import hmac
 import json
 import logging
 import re
-import weakref
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, Literal
@@ -36,15 +36,16 @@ from telegram import (
     Message,
     Update,
 )
-from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
-from telegram.ext import Application, ContextTypes, TypeHandler
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError, TimedOut
+from telegram.ext import Application
 
 from bot.channels.base import ChatBlocked, SendError
-from bot.channels.common import FileProblem, answer, apologize, split_text, units
+from bot.channels.common import FileProblem, split_text, units
+from bot.channels.conveyor import Conveyor, Stored
 from bot.settings import Settings
 from handlers.engine import Engine
 from handlers.flow import Flow
-from handlers.types import Attachment, Incoming, MessageKind, Outcome, Reply
+from handlers.types import Attachment, Incoming, MessageKind, Reply
 from locales import _, current, use_locale
 
 log = logging.getLogger(__name__)
@@ -58,7 +59,6 @@ DOWNLOAD_LIMIT = 20 * 1024 * 1024
 COMMAND_NAME = re.compile(r"^[a-z0-9_]{1,32}$")
 ALLOWED_UPDATES = ["message", "callback_query"]
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-RETRY_INLINE_SECONDS = 30.0
 
 
 def callback_data(option_id: str, index: int) -> str:
@@ -114,6 +114,9 @@ def _send_error(error: TelegramError) -> SendError:
     if isinstance(error, BadRequest):
         # Chat not found, message malformed: sending the same again cannot help.
         return SendError(str(error), permanent=True)
+    if isinstance(error, TimedOut):
+        # the request may have reached Telegram and the message the chat
+        return SendError(str(error) or "timed out", in_doubt=True)
     return SendError(str(error) or type(error).__name__)
 
 
@@ -174,7 +177,12 @@ class TelegramSender:
 
 
 class TelegramChannel:
-    """The running Telegram bot: polling, or a webhook when TELEGRAM_WEBHOOK_URL is set."""
+    """The running Telegram bot: polling, or a webhook when TELEGRAM_WEBHOOK_URL is set.
+
+    Both ways go through the conveyor (`bot/channels/conveyor.py`): an update is stored before
+    it is acknowledged (the polling offset moves past it, or the webhook answers 200, only once
+    it is in the database), then handled from there, one chat in order.
+    """
 
     name = CHANNEL
 
@@ -184,49 +192,58 @@ class TelegramChannel:
         self.engine = engine
         self.settings = settings
         self.flows = list(flows)
+        timeout = settings.send_timeout_seconds
         builder = (
             Application.builder()
             .token(settings.telegram_token.get_secret_value())
-            .concurrent_updates(True)
+            .connect_timeout(min(timeout, 10.0))
+            .read_timeout(timeout)
+            .write_timeout(timeout)
+            .get_updates_read_timeout(10.0)
         )
         if settings.telegram_api_base:
             base = settings.telegram_api_base.rstrip("/")
             builder = builder.base_url(f"{base}/bot").base_file_url(f"{base}/file/bot")
         self.application = builder.build()
-        self.application.add_handler(TypeHandler(Update, self._on_update))
-        self.application.add_error_handler(self._on_error)
-        self.sender = TelegramSender(self.application.bot, settings)
-        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+        self.bot = self.application.bot
+        self.sender = TelegramSender(self.bot, settings)
+        self.conveyor = Conveyor(
+            CHANNEL,
+            engine,
+            self.decode,
+            self._send,
+            sweep_seconds=settings.sweep_seconds,
+            lease_seconds=settings.reply_lease_seconds,
+        )
         self._server: tornado.httpserver.HTTPServer | None = None
+        self._poller: asyncio.Task[None] | None = None
+        self._stopping = asyncio.Event()
 
     # Running ---------------------------------------------------------------------------------
 
     async def start(self) -> None:
-        """Connects (getMe), sets the command menu, and starts polling or the webhook."""
+        """Connects (getMe), sets the command menu, resumes what a previous run left, and
+        starts polling or the webhook."""
         settings = self.settings
         await self.application.initialize()
         await self.set_commands()
-        await self.application.start()
-        updater = self.application.updater
-        assert updater is not None
+        await self.conveyor.start()
         if settings.telegram_webhook_url:
             if settings.telegram_webhook_secret is None:
                 raise ValueError("TELEGRAM_WEBHOOK_SECRET is required with TELEGRAM_WEBHOOK_URL")
             # Our own small server instead of the library's: it compares the secret in
-            # constant time and never logs an update's content (names, texts).
+            # constant time, never logs an update's content (names, texts), and answers only
+            # once the update is stored.
             self._serve_webhook()
-            await self.application.bot.set_webhook(
+            await self.bot.set_webhook(
                 settings.telegram_webhook_url,
                 secret_token=settings.telegram_webhook_secret.get_secret_value(),
                 allowed_updates=ALLOWED_UPDATES,
             )
             log.info("telegram: webhook on port %d", settings.telegram_webhook_port)
         else:
-            await updater.start_polling(
-                timeout=settings.telegram_poll_timeout,
-                allowed_updates=ALLOWED_UPDATES,
-                error_callback=self._on_poll_error,
-            )
+            await self.bot.delete_webhook()
+            self._poller = asyncio.create_task(self._poll())
             log.info("telegram: polling")
 
     def _serve_webhook(self) -> None:
@@ -243,61 +260,63 @@ class TelegramChannel:
         self._server.add_sockets(sockets)
 
     async def stop(self) -> None:
-        """Stops fetching, lets the updates in hand finish, and disconnects."""
+        """Stops fetching, lets the chats in hand finish, and disconnects."""
+        self._stopping.set()
         if self._server is not None:
             self._server.stop()
             self._server = None
-        updater = self.application.updater
-        if updater is not None and updater.running:
-            await updater.stop()
-        if self.application.running:
-            await self.application.stop()
+        if self._poller is not None:
+            self._poller.cancel()
+            await asyncio.gather(self._poller, return_exceptions=True)
+        await self.conveyor.stop()
         await self.application.shutdown()
+
+    async def _poll(self) -> None:
+        """Long polling: an update's offset is confirmed (the next getUpdates starts past it)
+        only after the update is stored."""
+        offset: int | None = None
+        backoff = 1.0
+        while not self._stopping.is_set():
+            try:
+                updates = await self.bot.get_updates(
+                    offset=offset,
+                    timeout=self.settings.telegram_poll_timeout,
+                    allowed_updates=ALLOWED_UPDATES,
+                )
+                await self.conveyor.receive([s for s in map(stored, updates) if s is not None])
+            except RetryAfter as error:
+                await asyncio.sleep(_seconds(error.retry_after))
+                continue
+            except Exception as error:
+                # the network, the platform or the database: the same updates come again
+                log.warning("telegram: polling failed (%s); retrying", type(error).__name__)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 30.0)
+                continue
+            backoff = 1.0
+            if updates:
+                offset = updates[-1].update_id + 1
 
     async def set_commands(self) -> None:
         """The command menu: Vietnamese for everyone, English for English-language apps."""
-        bot = self.application.bot
         try:
             with use_locale("vi"):
-                await bot.set_my_commands(command_menu(self.flows))
+                await self.bot.set_my_commands(command_menu(self.flows))
             with use_locale("en"):
-                await bot.set_my_commands(command_menu(self.flows), language_code="en")
+                await self.bot.set_my_commands(command_menu(self.flows), language_code="en")
         except TelegramError:
             log.warning("telegram: the command menu could not be set", exc_info=True)
 
-    @staticmethod
-    def _on_poll_error(error: TelegramError) -> None:
-        log.warning("telegram: polling failed (%s); retrying", type(error).__name__)
-
-    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        log.error("telegram: update failed", exc_info=context.error)
-
     # In --------------------------------------------------------------------------------------
 
-    async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        chat = update.effective_chat
-        if chat is None or (update.message is None and update.callback_query is None):
-            return
-        chat_id = str(chat.id)
-        lock = self._locks.get(chat_id)
-        if lock is None:
-            lock = self._locks[chat_id] = asyncio.Lock()
-        async with lock:
-            try:
-                await self._handle(update, chat_id)
-            except Exception:
-                log.exception("telegram: update %s could not be handled", update.update_id)
-                await self._apologize(chat_id, "error.generic")
-
-    async def _handle(self, update: Update, chat_id: str) -> None:
+    async def decode(self, payload: Mapping[str, Any]) -> Incoming:
+        """The neutral message for a stored update (the pressed button's spinner is settled
+        and files are downloaded here; raises FileProblem)."""
+        update = Update.de_json(dict(payload), self.bot)
+        assert update is not None and update.effective_chat is not None
         if update.callback_query is not None:
             await self._settle_button(update.callback_query)
-        try:
-            incoming = await self.to_incoming(update, chat_id)
-        except FileProblem as problem:
-            await self._apologize(chat_id, problem.key, **problem.values)
-            return
-        await answer(self.engine, incoming, self.deliver)
+        return await self.to_incoming(update, str(update.effective_chat.id))
 
     async def _settle_button(self, query: CallbackQuery) -> None:
         """Stops the button's spinner and removes the pressed keyboard (no double presses)."""
@@ -315,6 +334,7 @@ class TelegramChannel:
     async def to_incoming(self, update: Update, chat_id: str) -> Incoming:
         """The neutral message for an update (files are downloaded; raises FileProblem)."""
         user = update.effective_user
+        chat = update.effective_chat
         extras: dict[str, Any] = {}
         if user is not None:
             extras["display_name"] = user.full_name
@@ -326,6 +346,7 @@ class TelegramChannel:
             "user_id": str(user.id) if user else None,
             "update_id": str(update.update_id),
             "extras": extras,
+            "group": chat is not None and chat.type != "private",
         }
         query = update.callback_query
         if query is not None:
@@ -373,7 +394,7 @@ class TelegramChannel:
         target = self.settings.files_dir / "incoming" / f"telegram-{name}"
         try:
             await asyncio.to_thread(target.parent.mkdir, parents=True, exist_ok=True)
-            file = await self.application.bot.get_file(file_id)
+            file = await self.bot.get_file(file_id)
             if file.file_size is not None and file.file_size > limit:
                 raise FileProblem("channels.file_too_big", mb=limit // (1024 * 1024))
             await file.download_to_drive(target)
@@ -384,43 +405,21 @@ class TelegramChannel:
 
     # Out -------------------------------------------------------------------------------------
 
-    async def deliver(self, chat_id: str, outcome: Outcome) -> None:
-        """Sends the engine's replies in order (nothing for an ignored redelivery)."""
-        if outcome.ignored:
-            return
-        for reply in outcome.replies:
-            if not await self._say(chat_id, reply):
-                return
+    async def _send(self, chat_id: str, reply: Reply, payload: Mapping[str, Any]) -> str | None:
+        return await self.sender.send(chat_id, reply)
 
-    async def _apologize(self, chat_id: str, key: str, **values: object) -> None:
-        """A short polite answer from the adapter itself, in the member's language."""
-        await apologize(self.engine, CHANNEL, chat_id, self._say, key, **values)
 
-    async def _say(self, chat_id: str, reply: Reply) -> bool:
-        """Sends one reply, waiting out a short flood limit; False when the chat is unreachable."""
-        for _attempt in range(3):
-            try:
-                await self.sender.send(chat_id, reply)
-                return True
-            except ChatBlocked:
-                log.info("telegram: chat blocked the bot")
-                return False
-            except SendError as error:
-                if error.permanent or error.retry_after is None:
-                    log.warning("telegram: reply not sent (%s)", error)
-                    return False
-                if error.retry_after > RETRY_INLINE_SECONDS:
-                    log.warning("telegram: flood limit of %.0fs; reply dropped", error.retry_after)
-                    return False
-                await asyncio.sleep(error.retry_after)
-            except Exception:
-                log.exception("telegram: reply not sent")
-                return False
-        return False
+def stored(update: Update) -> Stored | None:
+    """An update as the conveyor stores it (None: nothing a person said, e.g. no chat)."""
+    chat = update.effective_chat
+    if chat is None or (update.message is None and update.callback_query is None):
+        return None
+    return Stored(str(update.update_id), str(chat.id), update.to_dict())
 
 
 class _WebhookHandler(tornado.web.RequestHandler):
-    """Takes Telegram's POSTs: the secret header must match (else 403), the body is an update."""
+    """Takes Telegram's POSTs: the secret header must match (else 403), the body is an update,
+    answered 200 once it is stored (500 when it could not be: Telegram sends it again)."""
 
     def initialize(self, channel: TelegramChannel) -> None:
         self.channel = channel
@@ -437,16 +436,20 @@ class _WebhookHandler(tornado.web.RequestHandler):
             self.set_status(403)
             self.finish()
             return
-        application = self.channel.application
         try:
-            update = Update.de_json(json.loads(self.request.body or b"null"), application.bot)
+            update = Update.de_json(json.loads(self.request.body or b"null"), self.channel.bot)
         except Exception:
             log.warning("telegram: unreadable webhook update dropped")
             self.set_status(400)
             self.finish()
             return
-        if update is not None:
-            await application.update_queue.put(update)
+        item = stored(update) if update is not None else None
+        if item is not None:
+            try:
+                await self.channel.conveyor.receive([item])
+            except Exception:
+                log.warning("telegram: webhook update not stored; Telegram will send it again")
+                self.set_status(500)
         self.finish()
 
 

@@ -21,6 +21,7 @@ import hmac
 import json
 import logging
 import mimetypes
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import quote, unquote, urlparse
@@ -31,19 +32,12 @@ import tornado.netutil
 import tornado.web
 
 from bot.channels.base import ChatBlocked, SendError
-from bot.channels.common import (
-    ChatQueues,
-    FileProblem,
-    answer,
-    apologize,
-    numbered,
-    split_text,
-    units,
-)
+from bot.channels.common import FileProblem, numbered, split_text, units
+from bot.channels.conveyor import Conveyor, Stored
 from bot.settings import Settings
 from handlers.clock import Clock
 from handlers.engine import Engine
-from handlers.types import Attachment, Incoming, MessageKind, Outcome, Reply
+from handlers.types import Attachment, Incoming, MessageKind, Reply
 from locales import _, use_locale
 
 log = logging.getLogger(__name__)
@@ -135,12 +129,13 @@ class FileLinks:
             return None
         try:
             path, mime, expires = json.loads(_unb64(payload))
-        except (ValueError, TypeError):
+            file, expiry = Path(str(path)), int(expires)
+            if expiry < self.clock.now().timestamp() or not file.is_file():
+                return None
+        except (ValueError, TypeError, OverflowError, OSError):
+            # signed by us, yet not what we sign: nothing to serve
             return None
-        if int(expires) < self.clock.now().timestamp():
-            return None
-        file = Path(path)
-        return (file, str(mime)) if file.is_file() else None
+        return file, str(mime)
 
 
 def link_secret(settings: Settings) -> bytes:
@@ -182,8 +177,11 @@ class Pace:
 
 
 def _send_error(error: ZaloError | httpx.HTTPError) -> SendError:
-    if isinstance(error, httpx.HTTPError):
+    if isinstance(error, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
         return SendError(f"network: {type(error).__name__}")
+    if isinstance(error, httpx.HTTPError):
+        # the request went out and no answer came back: Zalo may have delivered it
+        return SendError(f"network: {type(error).__name__}", in_doubt=True)
     if error.code == 429:
         return SendError(str(error), retry_after=5.0)
     if error.code == 403:
@@ -256,25 +254,45 @@ def unwrap(body: Any) -> dict[str, Any] | None:
     return body if isinstance(body, dict) and isinstance(body.get("message"), dict) else None
 
 
+def chat_of(update: dict[str, Any]) -> str:
+    """The update's chat id (raises ValueError when it has none)."""
+    message: dict[str, Any] = update["message"]
+    sender = message.get("from") or {}
+    chat = message.get("chat") or {}
+    chat_id = str(chat.get("id") or sender.get("id") or "")
+    if not chat_id:
+        raise ValueError("update without a chat")
+    return chat_id[:64]
+
+
+def update_key(update: dict[str, Any]) -> str:
+    """What makes a redelivery recognisable: the message id, or (an update without one) a
+    digest of the whole update, which a redelivery repeats exactly."""
+    message_id = update["message"].get("message_id")
+    if message_id is not None and str(message_id):
+        return str(message_id)[:64]
+    canonical = json.dumps(update, sort_keys=True, ensure_ascii=False, default=str)
+    return "h:" + hashlib.sha256(canonical.encode()).hexdigest()[:40]
+
+
 def describe(update: dict[str, Any]) -> tuple[Incoming, str | None]:
     """The neutral message for an update, and the photo URL to fetch for an image."""
     message: dict[str, Any] = update["message"]
     event = str(update.get("event_name") or "")
     sender = message.get("from") or {}
     chat = message.get("chat") or {}
-    chat_id = str(chat.get("id") or sender.get("id") or "")
-    if not chat_id:
-        raise ValueError("update without a chat")
-    message_id = message.get("message_id")
+    chat_id = chat_of(update)
     extras: dict[str, Any] = {}
     if sender.get("display_name"):
         extras["display_name"] = str(sender["display_name"])
+    chat_type = str(chat.get("chat_type") or "PRIVATE").upper()
     base: dict[str, Any] = {
         "channel": CHANNEL,
         "chat_id": chat_id,
         "user_id": str(sender["id"]) if sender.get("id") is not None else None,
-        "update_id": str(message_id) if message_id is not None else None,
+        "update_id": update_key(update),
         "extras": extras,
+        "group": chat_type != "PRIVATE",
     }
     if event == "message.text.received" or (not event and "text" in message):
         return Incoming(text=str(message.get("text") or ""), **base), None
@@ -316,7 +334,14 @@ class ZaloChannel:
             else None
         )
         self.sender = ZaloSender(self.api, settings, self.links)
-        self.queues = ChatQueues()
+        self.conveyor = Conveyor(
+            CHANNEL,
+            engine,
+            self.decode,
+            self._send,
+            sweep_seconds=settings.sweep_seconds,
+            lease_seconds=settings.reply_lease_seconds,
+        )
         self.server: tornado.httpserver.HTTPServer | None = None
         self.port: int | None = None
         self._poller: asyncio.Task[None] | None = None
@@ -330,6 +355,7 @@ class ZaloChannel:
         await self.api.call("getMe", {})
         if settings.zalo_webhook_url and settings.zalo_webhook_secret is None:
             raise ValueError("ZALO_WEBHOOK_SECRET is required with ZALO_WEBHOOK_URL")
+        await self.conveyor.start()
         if settings.zalo_webhook_url or self.links is not None:
             self._serve()
         if settings.zalo_webhook_url:
@@ -351,15 +377,14 @@ class ZaloChannel:
             log.info("zalo: polling")
 
     async def stop(self) -> None:
-        """Stops polling and the server, lets the messages in hand finish, and disconnects."""
+        """Stops polling and the server, lets the chats in hand finish, and disconnects."""
         self._stopping.set()
         if self._poller is not None:
             self._poller.cancel()
             await asyncio.gather(self._poller, return_exceptions=True)
         if self.server is not None:
             self.server.stop()
-        await self.queues.drain(10.0)
-        await self.queues.close()
+        await self.conveyor.stop()
         await self.api.close()
 
     def _serve(self) -> None:
@@ -395,41 +420,39 @@ class ZaloChannel:
             except httpx.HTTPError as error:
                 log.warning("zalo: getUpdates failed (%s)", type(error).__name__)
             else:
+                # Zalo drops an update once getUpdates returned it: it is stored at once
+                try:
+                    await self.receive(result)
+                except Exception as error:
+                    log.error("zalo: an update could not be stored (%s)", type(error).__name__)
                 backoff = 1.0
-                self.accept(result)
                 continue
             await asyncio.sleep(backoff)
             backoff = min(backoff * 2, BACKOFF_MAX)
 
     # In --------------------------------------------------------------------------------------
 
-    def accept(self, body: Any) -> bool:
-        """Queues an update for its chat; False when the body holds no message update."""
+    async def receive(self, body: Any) -> bool:
+        """Stores an update for its chat (raises when it could not be stored); False when the
+        body holds no message update."""
         update = unwrap(body)
         if update is None:
             return False
         try:
-            incoming, photo_url = describe(update)
+            item = Stored(update_key(update), chat_of(update), update)
         except (ValueError, KeyError, TypeError):
             log.warning("zalo: unreadable update dropped")
             return False
-        self.queues.submit(incoming.chat_id, lambda: self.handle(incoming, photo_url))
+        await self.conveyor.receive([item])
         return True
 
-    async def handle(self, incoming: Incoming, photo_url: str | None) -> None:
-        """Runs one message through the engine and answers; never raises."""
-        chat_id = incoming.chat_id
-        try:
-            if photo_url is not None:
-                try:
-                    incoming = await self._with_photo(incoming, photo_url)
-                except FileProblem as problem:
-                    await self._apologize(chat_id, problem.key, **problem.values)
-                    return
-            await answer(self.engine, incoming, self.deliver)
-        except Exception:
-            log.exception("zalo: message could not be handled")
-            await self._apologize(chat_id, "error.generic")
+    async def decode(self, payload: Mapping[str, Any]) -> Incoming:
+        """The neutral message for a stored update (an image is downloaded; raises
+        FileProblem)."""
+        incoming, photo_url = describe(dict(payload))
+        if photo_url is not None:
+            incoming = await self._with_photo(incoming, photo_url)
+        return incoming
 
     async def _with_photo(self, incoming: Incoming, url: str) -> Incoming:
         from dataclasses import replace
@@ -465,41 +488,11 @@ class ZaloChannel:
 
     # Out -------------------------------------------------------------------------------------
 
-    async def deliver(self, chat_id: str, outcome: Outcome) -> None:
-        """Sends the engine's replies in order (nothing for an ignored redelivery).
-
-        The texts this adapter adds (the "Trả lời 1, 2 hoặc 3" hint, file links) are in the
-        language of the replies.
-        """
-        if outcome.ignored:
-            return
-        by_number = outcome.awaiting in ("choice", "confirm")
-        with use_locale(outcome.locale):
-            for reply in outcome.replies:
-                if not await self._say(chat_id, reply, by_number):
-                    return
-
-    async def _apologize(self, chat_id: str, key: str, **values: object) -> None:
-        """A short polite answer from the adapter itself, in the member's language."""
-        await apologize(self.engine, CHANNEL, chat_id, self._say, key, **values)
-
-    async def _say(self, chat_id: str, reply: Reply, by_number: bool = False) -> bool:
-        for _attempt in range(3):
-            try:
-                await self.sender.send(chat_id, reply, by_number)
-                return True
-            except ChatBlocked:
-                log.info("zalo: chat blocked the bot")
-                return False
-            except SendError as error:
-                if error.permanent or error.retry_after is None:
-                    log.warning("zalo: reply not sent (%s)", error)
-                    return False
-                await asyncio.sleep(error.retry_after)
-            except Exception:
-                log.exception("zalo: reply not sent")
-                return False
-        return False
+    async def _send(self, chat_id: str, reply: Reply, payload: Mapping[str, Any]) -> str | None:
+        """Sends one recorded reply; the words this adapter adds (the "Trả lời 1, 2 hoặc 3"
+        hint, file links) are in the language of the reply."""
+        with use_locale(payload.get("locale")):
+            return await self.sender.send(chat_id, reply, bool(payload.get("by_number")))
 
 
 # The HTTP server ------------------------------------------------------------------------------
@@ -527,7 +520,13 @@ class _WebhookHandler(tornado.web.RequestHandler):
             self.set_status(400)
             self.finish({"ok": False, "description": "bad json"})
             return
-        self.channel.accept(body)
+        try:
+            await self.channel.receive(body)
+        except Exception:
+            log.warning("zalo: webhook update not stored; Zalo will send it again")
+            self.set_status(500)
+            self.finish({"ok": False, "description": "try again"})
+            return
         self.finish({"ok": True})
 
 
@@ -536,7 +535,11 @@ class _FileHandler(tornado.web.RequestHandler):
         self.links = links
 
     async def get(self, token: str, name: str) -> None:
-        found = self.links.resolve(token) if self.links else None
+        try:
+            found = self.links.resolve(token) if self.links else None
+        except Exception:
+            log.warning("zalo: a file link could not be read")
+            found = None
         if found is None:
             self.set_status(404)
             self.finish("not found")

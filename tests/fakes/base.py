@@ -20,6 +20,8 @@ class Call:
     method: str
     params: dict[str, Any]
     files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    # answered with success: for a send, the message reached the chat
+    delivered: bool = False
 
 
 class FakeServer:
@@ -81,6 +83,12 @@ class FakeServer:
             str(c.params.get("text") or c.params.get("caption") or "") for c in self.sent(chat_id)
         ]
 
+    def delivered(self, chat_id: int | str) -> list[str]:
+        """The texts that reached the chat (sends answered with success), in order."""
+        with self._cond:
+            calls = [c for c in self.sent(chat_id) if c.delivered]
+        return [str(c.params.get("text") or c.params.get("caption") or "") for c in calls]
+
     def wait_for(self, check: Any, timeout: float = 10.0) -> Any:
         """Waits until `check()` is truthy (re-checked on every call the server gets)."""
         deadline = time.monotonic() + timeout
@@ -120,6 +128,7 @@ class FakeServer:
             return failure
         status, answer = self._answer(call)
         with self._cond:
+            call.delivered = status == 200
             self._cond.notify_all()
         return status, answer
 

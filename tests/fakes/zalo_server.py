@@ -68,7 +68,7 @@ class FakeZalo(FakeServer):
         with self._cond:
             self.updates.append(update)
             self._cond.notify_all()
-        return str(update["message"]["message_id"])
+        return str(update["message"].get("message_id", ""))
 
     def text(self, chat_id: str, text: str, message_id: str | None = None) -> str:
         return self.deliver(self.message(chat_id, "message.text.received", message_id, text=text))
