@@ -5,9 +5,10 @@ Pure functions except `extract_text` (directives/sources.py), which reads files.
 
 from directives.dates import deadline_occurrences
 from directives.parser import empty_result, parse_text
-from directives.sources import UnreadableDocument, extract_text
+from directives.sources import DocumentTooBig, UnreadableDocument, extract_text
 
 __all__ = [
+    "DocumentTooBig",
     "UnreadableDocument",
     "deadline_occurrences",
     "empty_result",

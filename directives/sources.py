@@ -14,6 +14,22 @@ class UnreadableDocument(Exception):
     """The file is missing, of an unknown kind, corrupt, or (a PDF) has no text layer."""
 
 
+class DocumentTooBig(UnreadableDocument):
+    """The file holds more than a directive could: `limit` is "size" (unpacked), "pages" or
+    "characters"."""
+
+    def __init__(self, limit: str, detail: str) -> None:
+        super().__init__(detail)
+        self.limit = limit
+
+
+# A real directive is a few pages; these are far above any, and far below what would take
+# a reader minutes or gigabytes (a .docx packs 200 MB of XML into under 1 MB).
+MAX_UNPACKED_BYTES = 40 * 1024 * 1024
+MAX_PAGES = 300
+MAX_CHARACTERS = 400_000
+
+
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
 
 
@@ -41,6 +57,13 @@ def _read_docx(path: Path) -> str:
         from docx.text.paragraph import Paragraph
     except ImportError as exc:  # pragma: no cover - dependency is declared
         raise UnreadableDocument(f"python-docx is not installed: {exc}") from exc
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise UnreadableDocument(f"not a readable .docx file: {path.name}") from exc
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise DocumentTooBig("size", f"{path.name} unpacks to {unpacked} bytes")
     try:
         document: DocumentObject = docx.Document(str(path))
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
@@ -80,7 +103,11 @@ def _read_pdf(path: Path) -> str:
         reader = PdfReader(str(path))
         if reader.is_encrypted:
             reader.decrypt("")
+        if len(reader.pages) > MAX_PAGES:
+            raise DocumentTooBig("pages", f"{path.name} has {len(reader.pages)} pages")
         pages = [page.extract_text() or "" for page in reader.pages]
+    except DocumentTooBig:
+        raise
     except Exception as exc:  # pypdf raises many kinds on broken files
         raise UnreadableDocument(f"not a readable .pdf file: {path.name}") from exc
     text = "\n".join(pages)
@@ -96,9 +123,17 @@ def extract_text(path: Path) -> str:
     .docx: paragraphs and table cells in document order, one per line.
     .pdf: the text layer, page after page.
     Raises UnreadableDocument for a missing file, an unknown extension, a corrupt .docx/.pdf,
-    or a PDF without extractable text.
+    or a PDF without extractable text; DocumentTooBig (one of them) past MAX_UNPACKED_BYTES,
+    MAX_PAGES or MAX_CHARACTERS. Run it in a `heavy` worker: a hostile file may still cost
+    time and memory up to those limits.
     """
-    path = Path(path)
+    text = _extract(Path(path))
+    if len(text) > MAX_CHARACTERS:
+        raise DocumentTooBig("characters", f"{len(text)} characters")
+    return text
+
+
+def _extract(path: Path) -> str:
     if not path.is_file():
         raise UnreadableDocument(f"no such file: {path}")
     suffix = path.suffix.lower()

@@ -13,8 +13,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import re
-import shutil
-import tempfile
 from collections.abc import Awaitable, Callable
 from datetime import date
 from pathlib import Path
@@ -24,10 +22,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 import directives
 from handlers import core
-from handlers.flow import Context, Flow, Step, Turn, ask, done, stay
+from handlers.flow import Context, Flow, Step, Turn, ask, done, stay, work
 from handlers.numbers import whole
 from handlers.text import clean, fold
 from handlers.types import Attachment, Option
+from heavy import HeavyFailed
 from locales import _
 from locales.formats import date_label
 from storage.access import is_within
@@ -55,7 +54,9 @@ from storage.models import Directive, DirectiveTask, Unit
 STAFF_ROLES = frozenset({"staff", "admin"})
 # A message this long, from staff with nothing in progress, is read as a pasted directive.
 AUTO_MIN_CHARS = 300
-READABLE = (".txt", ".md", ".docx", ".pdf")
+# what a worker reading one document may take
+READ_SECONDS = 60.0
+READ_MEMORY_MB = 768
 SUMMARY_TASKS = 15
 TASK_TEXT = 60
 LABEL = 40
@@ -143,22 +144,6 @@ def finish(ctx: Context, *texts: str) -> Turn:
 # Reading a document ---------------------------------------------------------------------------
 
 
-def _read_attachment(attachment: Attachment) -> str:
-    """The attachment's text (runs in a thread); a file stored without its extension is read
-    under the name it was sent with."""
-    path = Path(attachment.path)
-    sent_as = Path(attachment.filename).suffix.lower()
-    if path.suffix.lower() in READABLE or sent_as not in READABLE:
-        return directives.extract_text(path)
-    with tempfile.TemporaryDirectory() as folder:
-        named = Path(folder) / f"document{sent_as}"
-        try:
-            shutil.copyfile(path, named)
-        except OSError as error:
-            raise directives.UnreadableDocument(str(error)) from error
-        return directives.extract_text(named)
-
-
 def _size(attachment: Attachment) -> int:
     """The attachment's size in bytes (0 when it is missing: reading it then says so)."""
     try:
@@ -167,40 +152,64 @@ def _size(attachment: Attachment) -> int:
         return 0
 
 
-def _read_and_parse(attachment: Attachment) -> dict[str, Any]:
-    parsed: dict[str, Any] = dict(directives.parse_text(_read_attachment(attachment)))
-    return parsed
-
-
 def _looks_like_directive(parsed: dict[str, Any]) -> bool:
     return bool(parsed.get("number") or parsed.get("tasks"))
 
 
-async def _document(ctx: Context) -> tuple[dict[str, Any] | None, str, str | None]:
-    """(parse, source name, refusal text) for what the message carries: a file or text."""
+async def _document(ctx: Context, auto: bool) -> Turn:
+    """What the message carries, read: a file is read by a worker (the person is told, and
+    `intake:read` goes on from what it found); pasted text is parsed at once."""
     msg = ctx.msg
     if msg.attachments:
         documents = [a for a in msg.attachments if a.kind == "document"]
         attachment = documents[0] if documents else msg.attachments[0]
         if attachment.kind != "document":
-            return None, "", _("directive.bad.photo")
+            return _refused(ctx, auto, _("directive.bad.photo"))
         limit = ctx.settings.max_file_bytes
         if await asyncio.to_thread(_size, attachment) > limit:
-            return None, "", _("files.rejected.too_big", mb=limit // (1024 * 1024))
-        try:
-            parsed = await asyncio.to_thread(_read_and_parse, attachment)
-        except directives.UnreadableDocument:
-            return None, "", _("directive.bad.unreadable", name=attachment.filename)
-        if not _looks_like_directive(parsed):
-            return None, "", _("directive.bad.not_directive")
-        return parsed, attachment.filename, None
+            return _refused(ctx, auto, _("files.rejected.too_big", mb=limit // (1024 * 1024)))
+        ctx.data = {"auto": auto, "source": attachment.filename}
+        return work(
+            "intake:read",
+            "directives.reading:read_and_parse",
+            str(attachment.path),
+            attachment.filename,
+            notice=_("directive.reading", name=attachment.filename),
+            seconds=READ_SECONDS,
+            memory_mb=READ_MEMORY_MB,
+        )
     text = msg.text.strip()
     if not text:
-        return None, "", _("directive.ask_document")
+        return _refused(ctx, auto, _("directive.ask_document"))
     parsed = dict(directives.parse_text(text))
     if not _looks_like_directive(parsed):
-        return None, "", _("directive.bad.not_directive")
-    return parsed, "", None
+        return _refused(ctx, auto, _("directive.bad.not_directive"))
+    return await _new_draft(ctx, parsed, "")
+
+
+def _refused(ctx: Context, auto: bool, refusal: str) -> Turn:
+    """The document could not be taken: outside intake, a pointer to it; inside, the
+    question again."""
+    ctx.data = {}
+    if auto:
+        options = [Option(f"cmd:{INTAKE.commands[0]}", _("directive.menu.intake"))]
+        return done(refusal, options=options)
+    return ask(
+        "intake:receive", _("directive.ask_document"), "text", [_cancel_option()], [refusal]
+    )
+
+
+async def intake_read(ctx: Context) -> Turn:
+    """Makes a draft of the document the worker read, or says why it could not be read."""
+    result, source = ctx.work, str(ctx.data.get("source") or "")
+    auto = bool(ctx.data.get("auto"))
+    if isinstance(result, HeavyFailed | directives.DocumentTooBig):
+        return _refused(ctx, auto, _("directive.bad.too_big", name=source))
+    if isinstance(result, BaseException) or not isinstance(result, dict):
+        return _refused(ctx, auto, _("directive.bad.unreadable", name=source))
+    if not _looks_like_directive(result):
+        return _refused(ctx, auto, _("directive.bad.not_directive"))
+    return await _new_draft(ctx, result, source)
 
 
 async def _new_draft(ctx: Context, parsed: dict[str, Any], source: str) -> Turn:
@@ -221,13 +230,12 @@ async def maybe_start(ctx: Context) -> Turn | None:
             return None
     elif len(msg.text.strip()) < AUTO_MIN_CHARS:
         return None
-    parsed, source, refusal = await _document(ctx)
-    if parsed is None:
-        if not msg.attachments:
+    if not msg.attachments:
+        parsed = dict(directives.parse_text(msg.text.strip()))
+        if not _looks_like_directive(parsed):
             return None
-        options = [Option(f"cmd:{INTAKE.commands[0]}", _("directive.menu.intake"))]
-        return done(refusal or _("directive.bad.not_directive"), options=options)
-    return await _new_draft(ctx, parsed, source)
+        return await _new_draft(ctx, parsed, "")
+    return await _document(ctx, auto=True)
 
 
 # Intake ---------------------------------------------------------------------------------------
@@ -251,10 +259,7 @@ async def intake_receive(ctx: Context) -> Turn:
     """Reads the pasted text or file into a draft and shows its summary."""
     if ctx.msg.choice == "cancel":
         return finish(ctx, _("directive.cancelled"))
-    parsed, source, refusal = await _document(ctx)
-    if parsed is None:
-        return stay(refusal or _("directive.bad.not_directive"))
-    return await _new_draft(ctx, parsed, source)
+    return await _document(ctx, auto=False)
 
 
 async def _draft(ctx: Context) -> Directive | None:
@@ -730,6 +735,7 @@ INTAKE = Flow(
     start=intake_start,
     states={
         "intake:receive": _staff_only(intake_receive),
+        "intake:read": _staff_only(intake_read),
         "intake:review": _staff_only(intake_review),
         "intake:date": _staff_only(intake_date),
         "intake:pick_deadline": _staff_only(intake_pick_deadline),

@@ -12,16 +12,17 @@ import asyncio
 import logging
 import weakref
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import cast
 
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.settings import Settings
-from handlers import core, directive_intake
+from handlers import core, directive_intake, jobs
 from handlers.clock import Clock
 from handlers.commands import Parsed, parse
-from handlers.flow import STAY, Context, Flow, Step, Turn
+from handlers.flow import STAY, Context, Flow, Job, Step, Turn
 from handlers.numbers import whole
 from handlers.receipts import record_replies
 from handlers.text import fold
@@ -79,7 +80,11 @@ class Engine:
             lock = self._locks[key] = asyncio.Lock()
         async with lock:
             try:
-                return await self._handle(msg, inbox_id)
+                try:
+                    return await self._handle(msg, inbox_id)
+                except jobs.WorkPending as pending:
+                    earlier = await self._continue(msg.channel, msg.chat_id, pending.job, None)
+                    return _joined(earlier, await self._handle(msg, inbox_id))
             except DBAPIError:
                 if inbox_id is not None:
                     raise
@@ -90,6 +95,18 @@ class Engine:
                 if inbox_id is not None:
                     return await self.apologize(msg, inbox_id)
                 return Outcome((Reply(_("error.generic")),))
+
+    async def resume_work(self, channel: str) -> int:
+        """Runs the work a restart cut short in `channel`'s chats (their replies are recorded
+        for the channel to send); returns for how many chats."""
+        async with self.sessions() as session:
+            chats = await jobs.pending(session, channel)
+        for chat_id in chats:
+            try:
+                await self.finish_work(channel, chat_id, "resumed")
+            except Exception:
+                log.exception("work on %s could not be resumed", channel)
+        return len(chats)
 
     async def apologize(self, msg: Incoming, inbox_id: int) -> Outcome:
         """Settles a stored message that cannot be handled: marked handled, with the apology
@@ -107,6 +124,9 @@ class Engine:
         now = self.clock.now()
         async with self.sessions() as session, session.begin():
             conv = await lock_conversation(session, msg.channel, msg.chat_id, now)
+            left = jobs.job_of(conv)
+            if left is not None:
+                raise jobs.WorkPending(left)
             if inbox_id is not None:
                 if not await inbox.mark_handled(session, inbox_id, now):
                     return Outcome((), ignored=True)
@@ -120,9 +140,70 @@ class Engine:
                 ctx = Context(msg, session, self.settings, now, member, unit, dict(conv.data or {}))
                 turn = await self._dispatch(ctx, conv)
                 outcome = self._save(conv, ctx, turn, now)
+            if turn.job is not None:
+                conv.data = {**(conv.data or {}), jobs.JOB_KEY: turn.job.to_json()}
             if inbox_id is not None:
                 outcome = await record_replies(session, msg, outcome, now)
+        if turn.job is None:
             return outcome
+        if inbox_id is not None:
+            # the channel sends the notice first, then calls `finish_work`
+            return replace(outcome, working=True)
+        # the turn is committed; the work runs with no transaction open
+        return _joined(outcome, await self._continue(msg.channel, msg.chat_id, turn.job, None))
+
+    async def finish_work(self, channel: str, chat_id: str, update_key: str) -> Outcome:
+        """Runs the work the chat's last turn asked for and the step waiting for it; the
+        replies are recorded (under `update_key`) for the channel to send."""
+        key = (channel, chat_id)
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = self._locks[key] = asyncio.Lock()
+        async with lock:
+            return await self._continue(channel, chat_id, None, update_key)
+
+    async def _continue(
+        self, channel: str, chat_id: str, job: Job | None, record: str | None
+    ) -> Outcome:
+        """Runs the work the chat's state awaits (`job`, or the one stored), then the step
+        waiting for it; the replies are recorded (with update key `record`) when given."""
+        outcome = Outcome(())
+        for _chain in range(5):
+            if job is None:
+                async with self.sessions() as session:
+                    conv = await lock_conversation(session, channel, chat_id, self.clock.now())
+                    job = jobs.job_of(conv)
+                    await session.rollback()
+                if job is None:
+                    return outcome
+            result = await jobs.execute(job)
+            now = self.clock.now()
+            async with self.sessions() as session, session.begin():
+                conv = await lock_conversation(session, channel, chat_id, now)
+                if jobs.job_of(conv) != job:
+                    return outcome  # the state moved on meanwhile (another process)
+                data = dict(conv.data or {})
+                data.pop(jobs.JOB_KEY, None)
+                conv.awaiting = job.awaiting
+                found = await member_for_chat(session, channel, chat_id)
+                member, unit = found if found else (None, None)
+                with use_locale(member.locale if member else None):
+                    msg = Incoming(channel, chat_id, update_id=record)
+                    ctx = Context(msg, session, self.settings, now, member, unit, data)
+                    ctx.work = result
+                    step = self.steps.get(conv.state or "")
+                    turn = await step(ctx) if step else core.menu(ctx, self.flows)
+                    conv.data = data
+                    later = self._save(conv, ctx, turn, now)
+                if turn.job is not None:
+                    conv.data = {**(conv.data or {}), jobs.JOB_KEY: turn.job.to_json()}
+                if record is not None:
+                    later = await record_replies(session, msg, later, now)
+            outcome = _joined(outcome, later)
+            job = turn.job
+            if job is None:
+                return outcome
+        return outcome
 
     async def _dispatch(self, ctx: Context, conv: ConversationState) -> Turn:
         msg = ctx.msg
@@ -204,17 +285,26 @@ class Engine:
         return Outcome(tuple(replies), awaiting, locale=current())
 
 
+def _joined(first: Outcome, then: Outcome) -> Outcome:
+    """Two outcomes as one: the replies of both, the rest of the later one."""
+    if first.ignored or not first.replies:
+        return then
+    return replace(
+        then,
+        replies=first.replies + then.replies,
+        reply_ids=first.reply_ids + then.reply_ids,
+        ignored=False,
+        locale=then.locale or first.locale,
+    )
+
+
 def _offered(choice: str, conv: ConversationState) -> bool:
     return any(option_id == choice for option_id, _label in conv.options)
 
 
 def _with_choice(msg: Incoming, choice: str) -> Incoming:
-    from dataclasses import replace
-
     return replace(msg, choice=choice)
 
 
 def _with_command(msg: Incoming, command: Parsed) -> Incoming:
-    from dataclasses import replace
-
     return replace(msg, command=command.command, args=command.args)

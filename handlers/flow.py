@@ -31,6 +31,9 @@ class Context:
     member: Member | None = None
     unit: Unit | None = None
     data: dict[str, Any] = field(default_factory=dict)
+    # in the step a `work(...)` turn named: what the work returned, or the exception that
+    # stopped it (`heavy.HeavyFailed` for time or memory, else the function's own)
+    work: Any = None
 
     @property
     def tz(self) -> ZoneInfo:
@@ -46,13 +49,46 @@ class Context:
         return self.msg.choice if self.msg.choice is not None else self.msg.text.strip()
 
 
+@dataclass(frozen=True)
+class Job:
+    """Heavy work a step asks for (see `work`): `function` is "module:name", pure, taking
+    `args` (plain values: paths, texts, numbers) and returning plain values."""
+
+    function: str
+    args: tuple[Any, ...]
+    seconds: float
+    memory_mb: int
+    awaiting: Awaiting
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "function": self.function,
+            "args": list(self.args),
+            "seconds": self.seconds,
+            "memory_mb": self.memory_mb,
+            "awaiting": self.awaiting,
+        }
+
+    @classmethod
+    def from_json(cls, raw: Mapping[str, Any]) -> Job:
+        return cls(
+            str(raw["function"]),
+            tuple(raw.get("args") or ()),
+            float(raw.get("seconds") or 60),
+            int(raw.get("memory_mb") or 768),
+            raw.get("awaiting") or "text",
+        )
+
+
 @dataclass
 class Turn:
-    """A step's answer: replies, the next state (None ends the flow) and what it waits for."""
+    """A step's answer: replies, the next state (None ends the flow) and what it waits for;
+    `job`: heavy work to run before the next state's step is called (see `work`)."""
 
     replies: list[Reply]
     state: str | None = None
     awaiting: Awaiting | None = None
+    job: Job | None = None
 
 
 Step = Callable[[Context], Awaitable[Turn]]
@@ -100,6 +136,25 @@ def done(*texts: str, options: Iterable[Option] = ()) -> Turn:
         last = replies.pop() if replies else Reply("")
         replies.append(Reply(last.text, opts))
     return Turn(replies, None, "choice" if opts else None)
+
+
+def work(
+    state: str,
+    function: str,
+    *args: Any,
+    notice: str,
+    seconds: float = 60.0,
+    memory_mb: int = 768,
+    awaiting: Awaiting = "text",
+) -> Turn:
+    """Says `notice` ("Đang đọc tài liệu…"), then runs `function(*args)` in a worker process
+    with these limits, outside this message's transaction and out of the event loop's way
+    (other chats are answered meanwhile); then calls `state`'s step, in a new transaction,
+    with `ctx.work` set to the result or the exception. If that step stays (`stay`), the
+    state waits for `awaiting`. The person's next messages wait until it is done; work cut
+    short by a restart is run again."""
+    job = Job(function, tuple(args), seconds, memory_mb, awaiting)
+    return Turn([Reply(notice)], state, "work", job)
 
 
 STAY = "__stay__"

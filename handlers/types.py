@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-Awaiting = Literal["choice", "confirm", "number", "text", "date", "photo"]
+Awaiting = Literal["choice", "confirm", "number", "text", "date", "photo", "work"]
 MessageKind = Literal["text", "sticker", "voice", "unsupported"]
 
 
@@ -108,3 +108,5 @@ class Outcome:
     locale: str | None = None
     # ids of the replies recorded with the turn (when the message came from the inbox)
     reply_ids: tuple[int, ...] = ()
+    # the turn asked for heavy work: send these replies, then call `Engine.finish_work`
+    working: bool = False

@@ -122,6 +122,7 @@ class Conveyor:
         self._again: set[str] = set()
         self._timers: set[asyncio.TimerHandle] = set()
         self._sweeper: asyncio.Task[None] | None = None
+        self._resumed: asyncio.Task[int] | None = None
         self._stopping = False
         self._slots = asyncio.Semaphore(CONCURRENCY)
 
@@ -138,9 +139,10 @@ class Conveyor:
         self._stopping = True
         for timer in self._timers:
             timer.cancel()
-        if self._sweeper is not None:
-            self._sweeper.cancel()
-            await asyncio.gather(self._sweeper, return_exceptions=True)
+        for background in (self._sweeper, self._resumed):
+            if background is not None:
+                background.cancel()
+                await asyncio.gather(background, return_exceptions=True)
         tasks = list(self._tasks.values())
         if tasks:
             await asyncio.wait(tasks, timeout=seconds)
@@ -197,6 +199,9 @@ class Conveyor:
 
     async def _sweep_forever(self) -> None:
         first = True
+        # work a restart cut short (a document being read) is finished first
+        resumed = asyncio.create_task(self.engine.resume_work(self.channel))
+        self._resumed = resumed
         while not self._stopping:
             try:
                 # at start, replies left in flight are looked at too (their sender may be a
@@ -241,12 +246,18 @@ class Conveyor:
         settled: tuple[str, Outcome] | None = None
         while not self._stopping:
             delivered = await self._deliver(chat_id)
-            if settled is not None:
+            if settled is not None and not settled[1].working:
                 for watcher in self.on_handled:
                     watcher(*settled)
                 settled = None
             if not delivered:
                 return
+            if settled is not None:
+                # the turn asked for heavy work: its notice is out, now the work and what
+                # follows it (other chats go on meanwhile)
+                key = settled[0]
+                settled = (key, await self.engine.finish_work(self.channel, chat_id, key))
+                continue
             async with self.sessions() as session:
                 row = await inbox.next_pending(session, self.channel, chat_id, self.clock.now())
             if row is None:
