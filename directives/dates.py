@@ -60,7 +60,7 @@ def _as_int(value: object, low: int, high: int) -> int | None:
         return None
     if isinstance(value, int) and low <= value <= high:
         return value
-    if isinstance(value, str) and value.isdigit() and low <= int(value) <= high:
+    if isinstance(value, str) and value.isascii() and value.isdigit() and low <= int(value) <= high:
         return int(value)
     return None
 

@@ -25,7 +25,7 @@ from handlers.commands import Parsed, parse
 from handlers.flow import STAY, Context, Flow, Job, Step, Turn
 from handlers.numbers import whole
 from handlers.receipts import record_replies
-from handlers.text import fold
+from handlers.text import fold, sanitize
 from handlers.types import Awaiting, Incoming, Option, Outcome, Reply
 from locales import _, current, use_locale
 from storage import inbox
@@ -74,6 +74,7 @@ class Engine:
         in `Outcome.reply_ids`), and a database that cannot be reached raises instead of
         apologizing, so the stored message is tried again later.
         """
+        msg = sanitize(msg)
         key = (msg.channel, msg.chat_id)
         lock = self._locks.get(key)
         if lock is None:

@@ -21,6 +21,7 @@ from locales import _, current
 from storage.digest import Digest, subtree, tree_ids
 from storage.models import Nomination, Report, ReportTemplate, Unit
 from storage.reminders import reporting_kinds
+from storage.sheets import new_workbook
 
 NOMINATION_HEADER_ROW = 3
 LISTED_STATUSES = ("pending", "approved")
@@ -51,7 +52,7 @@ def _widths(sheet: Any, widths: list[int]) -> None:
 async def write_xlsx(session: AsyncSession, digest: Digest, root: Unit, path: Path) -> Path:
     """Writes the workbook for `digest` (of `root`) to `path` and returns it."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    book = Workbook()
+    book = new_workbook()
     summary = book.active
     assert summary is not None
     summary.title = _("digest.xlsx.sheet_summary")
