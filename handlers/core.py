@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 
 from handlers.commands import Parsed
-from handlers.flow import Context, Flow, Turn, ask, done, stay
-from handlers.types import Option
+from handlers.flow import STAY, Context, Flow, Turn, ask, done, stay
+from handlers.types import Incoming, Option, Reply
 from locales import _, current, use_locale
 from storage.access import AccessError, create_invite, looks_like_code, redeem_invite
 
@@ -93,6 +93,15 @@ GLOBAL_COMMANDS: dict[str, GlobalCommand] = {
     "cancel": cancel,
     "menu": show_menu,
 }
+
+
+def in_group(msg: Incoming, command: Parsed | None) -> Turn:
+    """A group chat: the bot acts for nobody there (anyone in the group could press a head's
+    button or read an invite code), so a command or a code gets a pointer to a private chat and
+    everything else is left to the group's own talk."""
+    if command is None and not looks_like_code(msg.text):
+        return Turn([], STAY)
+    return Turn([Reply(_("group.private_only"))], STAY)
 
 
 def unsupported() -> Turn:

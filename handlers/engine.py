@@ -208,6 +208,8 @@ class Engine:
 
     async def _dispatch(self, ctx: Context, conv: ConversationState) -> Turn:
         msg = ctx.msg
+        if msg.group:
+            return core.in_group(msg, self._command(msg))
         if msg.kind != "text" and not msg.attachments:
             return core.unsupported()
         if len(msg.text) > MAX_TEXT:
