@@ -1,13 +1,17 @@
 """The outbox dispatcher: sends due rows through each channel's Sender at that channel's rates.
 
 One `run_once()` claims due rows per channel, sends them paced by two limiters (the channel's
-messages per second overall, and per chat), and marks each row in its own short transaction.
+messages per second overall, and per chat; the senders also keep the token's pace shared with
+every other process, `bot/pace.py`), marks each row in flight just before its call and sent
+after it, each in its own short transaction; at most `settings.outbox_in_flight` calls are in
+flight at once (what a crash can duplicate at most, see storage/outbox.py).
 Errors: `SendError.retry_after` (HTTP 429) → the row waits that long; `ChatBlocked` → the chat
-is flagged and its rows fail; a permanent error fails the row; any other error is retried with
-exponential backoff until `settings.outbox_max_attempts`, then the row is marked failed (the
-staff digest shows it). During quiet hours (Asia/Ho_Chi_Minh) nothing is sent: due rows wait
-until morning (a run that reaches them stops there). A reminder whose recipient has filed, marked
-the task done, paused or left since it was planned is not sent.
+is flagged and its rows fail; a permanent error fails the row; `in_doubt` (the request went
+out, no answer came) → settled as sent but unconfirmed, not sent again; any other error is
+retried with exponential backoff until `settings.outbox_max_attempts`, then the row is marked
+failed (the staff digest shows it). During quiet hours (Asia/Ho_Chi_Minh) nothing is sent:
+due rows wait until morning (a run that reaches them stops there). A reminder whose recipient
+has filed, marked the task done, paused or left since it was planned is not sent.
 
 Wall time comes from the clock (`clock.now()`); pacing uses a `Pacer` (monotonic seconds and a
 sleep) so tests and benches can drive it without waiting.
@@ -91,6 +95,7 @@ class DispatchStats:
     failed: int = 0
     blocked: int = 0
     released: int = 0
+    unconfirmed: int = 0
     quiet: bool = False
     by_channel: dict[str, int] = field(default_factory=dict)
 
@@ -151,6 +156,8 @@ class Dispatcher:
         self.chat_limits: dict[tuple[str, str], Limiter] = {}
         self.tz = ZoneInfo(settings.timezone)
         self._lock = asyncio.Lock()
+        # calls in flight at once: what a crash can duplicate at most (see storage/outbox.py)
+        self._calls = asyncio.Semaphore(max(1, settings.outbox_in_flight))
 
     def quiet(self, now: datetime) -> bool:
         local = now.astimezone(self.tz)
@@ -172,7 +179,7 @@ class Dispatcher:
         total = DispatchStats()
         for _ in range(max_runs):
             stats = await self.run_once()
-            for name in ("sent", "retried", "failed", "blocked", "released"):
+            for name in ("sent", "retried", "failed", "blocked", "released", "unconfirmed"):
                 setattr(total, name, getattr(total, name) + getattr(stats, name))
             for channel, count in stats.by_channel.items():
                 total.by_channel[channel] = total.by_channel.get(channel, 0) + count
@@ -265,6 +272,12 @@ class Dispatcher:
                 break
             limiter.record(now)
             chat_limit.record(now)
+            # a run goes no further ahead than the calls it has in flight; a row is marked in
+            # flight (committed) just before its call starts
+            await self._calls.acquire()
+            if not await self._mark_in_flight(job):
+                self._calls.release()
+                continue
             tasks.append(asyncio.create_task(self._send(sender, job, stats)))
         if tasks:
             await asyncio.gather(*tasks)
@@ -282,12 +295,34 @@ class Dispatcher:
 
     async def _send(self, sender: Sender, job: _Job, stats: DispatchStats) -> None:
         try:
+            await self._call(sender, job, stats)
+        finally:
+            self._calls.release()
+
+    async def _mark_in_flight(self, job: _Job) -> bool:
+        async with self.sessions() as session, session.begin():
+            holding = await outbox.mark_in_flight(
+                session, job.row_id, self.worker, self.clock.now()
+            )
+        if not holding:
+            log.warning("outbox row %s lost its lease before it was sent", job.row_id)
+        return holding
+
+    async def _call(self, sender: Sender, job: _Job, stats: DispatchStats) -> None:
+        try:
             platform_id = await sender.send(job.chat_id, job.reply)
         except ChatBlocked as error:
             await self._blocked(job, str(error))
             stats.blocked += 1
             stats.failed += 1
         except SendError as error:
+            if error.in_doubt:
+                async with self.sessions() as session, session.begin():
+                    await outbox.settle_unconfirmed(
+                        session, job.row_id, self.worker, self.clock.now(), str(error)
+                    )
+                stats.unconfirmed += 1
+                return
             await self._failed(sender, job, error, stats)
         except Exception as error:  # a bug in a sender must not stop the other rows
             log.exception("sender %s raised", sender.channel)

@@ -27,6 +27,7 @@ class Settings(BaseSettings):
     quiet_end_hour: int = 7
     outbox_max_attempts: int = 8
     outbox_claim_seconds: int = 60
+    outbox_in_flight: int = 8
     max_file_bytes: int = 20 * 1024 * 1024
     # Delivery (bot/channels/conveyor.py): how long a send may take before it is in doubt, how
     # long a reply in flight is left to its sender, how often stored work is looked for.
@@ -51,6 +52,7 @@ class Settings(BaseSettings):
     zalo_webhook_listen: str = "0.0.0.0"
     zalo_webhook_port: int = 8444
     zalo_rate_per_second: float = 5.0
+    zalo_rate_per_chat: float = 1.0
     zalo_poll_timeout: int = 30
     file_link_secret: SecretStr | None = None
     file_link_hours: int = 72

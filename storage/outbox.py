@@ -6,17 +6,22 @@ SKIP LOCKED on PostgreSQL, so several processes share the work; SQLite serialise
 short lease and commits the claim; each send is then marked in its own short transaction with the
 platform's message id.
 
-Delivery guarantee — at-least-once, chosen on purpose. A row is claimed, sent, then marked. If
-the process dies after the platform accepted a message but before the mark committed, the row
-is "claimed but not marked": nobody touches it while the lease runs (no second process sends it
-meanwhile), and after the lease it is sent again. The window for such a duplicate is the few
-milliseconds between the platform's answer and the mark's commit, and it only opens on a crash.
-The opposite choice (mark "sending" before the send, never retry an in-doubt row) would lose a
-reminder of a deadline on every crash in that window, which is worse for this product than an
-occasional repeated nudge. Rows are never re-planned: the unique key stops a re-plan from adding
-a second row, so a duplicate can only come from that crash window, never from planning. (The one
-exception is deliberate: a reminder still waiting when its recipient pauses is forgotten unsent,
-and the planner plans what is still due when the pause ends.)
+Delivery guarantee. A row is claimed (a lease), then marked in flight and committed just
+before the platform is called, then marked sent. So:
+- a row is never sent by two workers at once (the claim), and never re-planned (the key);
+- a call refused by the platform (429, 5xx, a connection that could not be made) did not
+  deliver: the row is retried with backoff (429: after retry_after);
+- a call whose request went out and got no answer (a read timeout) is settled as sent but
+  unconfirmed (`settle_unconfirmed`, counted in `doubts`): the platform has it and almost
+  always delivered it, so it is not sent again;
+- a row still in flight when its worker died may have reached the person: after the lease it
+  is sent again and counted in `doubts`. The dispatcher keeps at most
+  `settings.outbox_in_flight` calls in flight, so a crash duplicates at most that many pushes;
+  nothing else ever does. (The platforms have no idempotency key that would close this.)
+The opposite choice for a crash (never re-send a row in flight) would lose a reminder of a
+deadline instead, which is worse for this product than an occasional repeated nudge. (The one
+deliberate drop: a reminder still waiting when its recipient pauses is forgotten unsent, and
+the planner plans what is still due when the pause ends.)
 """
 
 from __future__ import annotations
@@ -127,7 +132,48 @@ async def claim_due(
     rows = (await session.scalars(query)).all()
     for row in rows:
         row.claimed_by, row.claimed_until = worker, now + lease
+        if row.in_flight_at is not None:
+            # its sender died during the call: the platform may have it; sent again, counted
+            row.doubts, row.in_flight_at = row.doubts + 1, None
     return list(rows)
+
+
+async def mark_in_flight(session: AsyncSession, row_id: int, worker: str, now: datetime) -> bool:
+    """Marks a claimed row as being sent right now; False when this worker no longer holds
+    it (then it must not be sent). Committed before the platform is called."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == row_id,
+            OutboxMessage.claimed_by == worker,
+            OutboxMessage.sent_at.is_(None),
+        )
+        .values(in_flight_at=now)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+async def settle_unconfirmed(
+    session: AsyncSession, row_id: int, worker: str, now: datetime, error: str
+) -> None:
+    """The request went out and no answer came back (a timeout): the platform has it and
+    most likely delivered it. Settled as sent without a platform id, counted as a doubt, and
+    not sent again."""
+    await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == row_id,
+            OutboxMessage.claimed_by == worker,
+            OutboxMessage.sent_at.is_(None),
+        )
+        .values(
+            sent_at=now,
+            in_flight_at=None,
+            claimed_until=None,
+            doubts=OutboxMessage.doubts + 1,
+            last_error=f"unconfirmed: {error}"[:500],
+        )
+    )
 
 
 async def mark_sent(
@@ -141,7 +187,9 @@ async def mark_sent(
             OutboxMessage.claimed_by == worker,
             OutboxMessage.sent_at.is_(None),
         )
-        .values(sent_at=now, platform_message_id=platform_id, claimed_until=None)
+        .values(
+            sent_at=now, platform_message_id=platform_id, claimed_until=None, in_flight_at=None
+        )
     )
     return bool(getattr(result, "rowcount", 0))
 
@@ -190,6 +238,7 @@ async def mark_attempt_failed(
         "attempts": OutboxMessage.attempts + 1,
         "last_error": error[:500],
         "claimed_until": None,
+        "in_flight_at": None,
     }
     if retry_at is None:
         values["failed_at"] = now

@@ -1,11 +1,11 @@
 """Replies of turns: recorded in the turn's transaction, sent from here, one chat in order.
 
 A reply is taken (`begin_send`: marked in flight and committed) just before the platform is
-called, and marked sent after. A reply still in flight when its lease ran out (the process
-died, or the call timed out) may have reached the person: it is sent again and counted in
-`doubts`, so the only duplicates are those the platform makes unavoidable (it has no
-idempotency key), at most one per chat per crash or timeout. A chat's later replies wait for the
-earlier ones: none is skipped.
+called, and marked sent after. A reply still in flight when its sender died may have reached
+the person: it is sent again and counted in `doubts` (the platforms have no idempotency key),
+at most one per chat per crash. A call that timed out after its request went out is settled
+as sent but unconfirmed (`settle_unconfirmed`), not sent again. A chat's later replies wait for
+the earlier ones: none is skipped.
 """
 
 from __future__ import annotations
@@ -136,6 +136,23 @@ async def retry_later(
             not_before=retry_at,
             last_error=error[:500],
             doubts=ChatReply.doubts + (1 if in_doubt else 0),
+        )
+    )
+
+
+async def settle_unconfirmed(
+    session: AsyncSession, reply_id: int, now: datetime, error: str
+) -> None:
+    """The request went out and no answer came back: the platform has it and most likely
+    delivered it; settled as sent (no platform id), counted as a doubt, not sent again."""
+    await session.execute(
+        update(ChatReply)
+        .where(ChatReply.id == reply_id, ChatReply.sent_at.is_(None))
+        .values(
+            sent_at=now,
+            in_flight_at=None,
+            doubts=ChatReply.doubts + 1,
+            last_error=f"unconfirmed: {error}"[:500],
         )
     )
 

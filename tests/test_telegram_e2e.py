@@ -43,6 +43,8 @@ def channel_settings(app: App, fake: FakeTelegram, **more: Any) -> Any:
         "telegram_token": SecretStr(TOKEN),
         "telegram_api_base": fake.base_url,
         "telegram_poll_timeout": 1,
+        # dialogs here run faster than people type; pacing is the fault suite's
+        "telegram_rate_per_chat": 50.0,
     } | more
     return app.settings.model_copy(update=values)
 

@@ -16,10 +16,14 @@ Every channel (Telegram and Zalo, polling and webhook) uses it the same way:
 
 After a crash nothing is lost: a sweep (at start, then every `sweep_seconds`) finds the updates
 not handled and the replies not sent, and carries on. Send failures: a refusal with a wait
-(429) or a server error (5xx) or a timeout is retried with backoff, inline for up to
-`INLINE_SECONDS` (holding only that chat), then from the database; a timeout may have
-delivered the reply (`SendError.in_doubt`), so a re-send is counted as a doubt. A chat that
-blocked the bot gets nothing more. A reply that reaches the person more than `LATE_MINUTES`
+(429), a server error (5xx) or a connection that could not be made is retried with backoff,
+inline for up to `INLINE_SECONDS` (holding only that chat), then from the database. A send
+whose request went out and got no answer (`SendError.in_doubt`: a read timeout) is not sent
+again: the platform has it, almost always delivered; it is settled as sent but unconfirmed and
+counted in `doubts`. A reply found in flight after its sender died is sent again (counted as a
+doubt too): the only duplicate a person can get, at most one per chat per crash. A chat that
+blocked the bot gets nothing more. (Senders pace every call with the other processes'.)
+A reply that reaches the person more than `LATE_MINUTES`
 after it was written starts with a short note saying it is late and which message it answers.
 """
 
@@ -356,6 +360,11 @@ class Conveyor:
             await self._give_up(row, f"blocked: {error}")
             return None
         except SendError as error:
+            if error.in_doubt:
+                # the platform may well have delivered it: not sent again (see the module)
+                async with self.sessions() as session, session.begin():
+                    await replies.settle_unconfirmed(session, row.id, self.clock.now(), str(error))
+                return None
             if error.permanent or self.clock.now() - row.created_at > GIVE_UP:
                 await self._give_up(row, str(error))
                 return None

@@ -42,6 +42,7 @@ from telegram.ext import Application
 from bot.channels.base import ChatBlocked, SendError
 from bot.channels.common import FileProblem, split_text, units
 from bot.channels.conveyor import Conveyor, Stored
+from bot.pace import SharedPace
 from bot.settings import Settings
 from handlers.engine import Engine
 from handlers.flow import Flow
@@ -129,18 +130,26 @@ class TelegramSender:
         self.bot = bot
         self.rate_per_second = settings.telegram_rate_per_second
         self.rate_per_chat = settings.telegram_rate_per_chat
+        # the token's pace shared with other processes (set by the channel)
+        self.pace: SharedPace | None = None
 
-    async def send(self, chat_id: str, reply: Reply) -> str | None:
-        """Sends the reply (split, with its keyboard and file); returns the last message id."""
+    async def send(self, chat_id: str, reply: Reply, as_reply: bool = False) -> str | None:
+        """Sends the reply (split, with its keyboard and file); returns the last message id.
+        Every message waits its turn in the token's shared pace (`as_reply`: the answer to a
+        person's message, which may come as a short burst)."""
         try:
-            last = await self._send(chat_id, reply)
+            last = await self._send(chat_id, reply, as_reply)
         except TelegramError as error:
             raise _send_error(error) from error
         except OSError as error:
             raise SendError(f"attachment unreadable: {error}", permanent=True) from error
         return str(last.message_id) if last is not None else None
 
-    async def _send(self, chat_id: str, reply: Reply) -> Message | None:
+    async def _turn(self, chat_id: str, as_reply: bool) -> None:
+        if self.pace is not None:
+            await self.pace.wait(chat_id, as_reply)
+
+    async def _send(self, chat_id: str, reply: Reply, as_reply: bool) -> Message | None:
         markup = keyboard(reply)
         text = reply.text
         attachment = reply.attachment
@@ -152,10 +161,12 @@ class TelegramSender:
             chunks = split_text(text, TEXT_LIMIT)
             for n, chunk in enumerate(chunks):
                 last_chunk = n == len(chunks) - 1 and attachment is None
+                await self._turn(chat_id, as_reply)
                 last = await self.bot.send_message(
                     chat_id, chunk or "…", reply_markup=markup if last_chunk else None
                 )
         if attachment is not None:
+            await self._turn(chat_id, as_reply)
             last = await self._send_file(chat_id, attachment, caption, markup)
         return last
 
@@ -207,6 +218,14 @@ class TelegramChannel:
         self.application = builder.build()
         self.bot = self.application.bot
         self.sender = TelegramSender(self.bot, settings)
+        self.sender.pace = SharedPace(
+            engine.sessions,
+            engine.clock,
+            CHANNEL,
+            settings.telegram_token.get_secret_value(),
+            settings.telegram_rate_per_second,
+            settings.telegram_rate_per_chat,
+        )
         self.conveyor = Conveyor(
             CHANNEL,
             engine,
@@ -406,7 +425,7 @@ class TelegramChannel:
     # Out -------------------------------------------------------------------------------------
 
     async def _send(self, chat_id: str, reply: Reply, payload: Mapping[str, Any]) -> str | None:
-        return await self.sender.send(chat_id, reply)
+        return await self.sender.send(chat_id, reply, as_reply=True)
 
 
 def stored(update: Update) -> Stored | None:

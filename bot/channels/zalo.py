@@ -34,6 +34,7 @@ import tornado.web
 from bot.channels.base import ChatBlocked, SendError
 from bot.channels.common import FileProblem, numbered, split_text, units
 from bot.channels.conveyor import Conveyor, Stored
+from bot.pace import SharedPace
 from bot.settings import Settings
 from handlers.clock import Clock
 from handlers.engine import Engine
@@ -195,32 +196,38 @@ class ZaloSender:
     """Sends neutral replies to a Zalo chat (implements `bot.channels.base.Sender`)."""
 
     channel = CHANNEL
-    rate_per_chat = 1.0
 
     def __init__(self, api: ZaloApi, settings: Settings, links: FileLinks | None) -> None:
         self.api = api
         self.links = links
         self.rate_per_second = settings.zalo_rate_per_second
-        self.pace = Pace(settings.zalo_rate_per_second)
+        self.rate_per_chat = settings.zalo_rate_per_chat
+        self.pace_here = Pace(settings.zalo_rate_per_second)
+        # the token's pace shared with other processes (set by the channel)
+        self.pace: SharedPace | None = None
 
-    async def send(self, chat_id: str, reply: Reply, by_number: bool = False) -> str | None:
+    async def send(
+        self, chat_id: str, reply: Reply, by_number: bool = False, as_reply: bool = False
+    ) -> str | None:
         """Sends the reply (options as lines, split at 2,000); returns the last message id.
 
         `by_number`: the options are numbered (the engine maps a typed number to them).
+        `as_reply`: the answer to a person's message (paced as a short burst may go).
         """
         text = numbered(reply.text, reply.options, by_number)
         last: str | None = None
         try:
             if reply.attachment is not None:
-                text, last = await self._attachment(chat_id, text, reply.attachment)
+                text, last = await self._attachment(chat_id, text, reply.attachment, as_reply)
             for chunk in split_text(text, TEXT_LIMIT) if text else []:
-                last = await self._call(chat_id, "sendMessage", {"text": chunk}) or last
+                sent = await self._call(chat_id, "sendMessage", {"text": chunk}, as_reply)
+                last = sent or last
         except (ZaloError, httpx.HTTPError) as error:
             raise _send_error(error) from error
         return last
 
     async def _attachment(
-        self, chat_id: str, text: str, attachment: Attachment
+        self, chat_id: str, text: str, attachment: Attachment, as_reply: bool
     ) -> tuple[str, str | None]:
         """Sends an image (with the text as caption when it fits); returns the text left over."""
         if self.links is None:
@@ -230,13 +237,18 @@ class ZaloSender:
         if attachment.kind == "photo" or attachment.mime.startswith("image/"):
             caption = text if units(text) <= TEXT_LIMIT else ""
             payload = {"photo": url} | ({"caption": caption} if caption else {})
-            sent = await self._call(chat_id, "sendPhoto", payload)
+            sent = await self._call(chat_id, "sendPhoto", payload, as_reply)
             return ("" if caption else text), sent
         link = _("channels.file_link", name=attachment.filename, url=url, hours=self.links.hours)
         return (f"{text}\n\n{link}" if text else link), None
 
-    async def _call(self, chat_id: str, method: str, payload: dict[str, Any]) -> str | None:
-        await self.pace.wait()
+    async def _call(
+        self, chat_id: str, method: str, payload: dict[str, Any], as_reply: bool
+    ) -> str | None:
+        if self.pace is not None:
+            await self.pace.wait(chat_id, as_reply)
+        else:
+            await self.pace_here.wait()
         result = await self.api.call(method, {"chat_id": chat_id} | payload)
         message_id = result.get("message_id") if isinstance(result, dict) else None
         return str(message_id) if message_id is not None else None
@@ -334,6 +346,14 @@ class ZaloChannel:
             else None
         )
         self.sender = ZaloSender(self.api, settings, self.links)
+        self.sender.pace = SharedPace(
+            engine.sessions,
+            engine.clock,
+            CHANNEL,
+            settings.zalo_bot_token.get_secret_value(),
+            settings.zalo_rate_per_second,
+            settings.zalo_rate_per_chat,
+        )
         self.conveyor = Conveyor(
             CHANNEL,
             engine,
@@ -492,7 +512,9 @@ class ZaloChannel:
         """Sends one recorded reply; the words this adapter adds (the "Trả lời 1, 2 hoặc 3"
         hint, file links) are in the language of the reply."""
         with use_locale(payload.get("locale")):
-            return await self.sender.send(chat_id, reply, bool(payload.get("by_number")))
+            return await self.sender.send(
+                chat_id, reply, bool(payload.get("by_number")), as_reply=True
+            )
 
 
 # The HTTP server ------------------------------------------------------------------------------

@@ -22,6 +22,8 @@ class Call:
     files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
     # answered with success: for a send, the message reached the chat
     delivered: bool = False
+    # when the call arrived (time.monotonic())
+    at: float = field(default_factory=time.monotonic)
 
 
 class FakeServer:
