@@ -27,7 +27,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.app import App
 from bot.channels.base import Sender
 from bot.dispatcher import Dispatcher, DispatchStats
-from bot.maintenance import prune_processed_updates
+from bot.maintenance import prune_all
 from storage.reminders import PlanResult, plan
 
 log = logging.getLogger(__name__)
@@ -123,7 +123,7 @@ def build_scheduler(
 
     async def prune_job() -> None:
         if await lead():
-            await prune_processed_updates(app)
+            await prune_all(app)
 
     common: dict[str, Any] = {"replace_existing": True}
     scheduler.add_job(catch_up_job, id="digest_catch_up", **common)

@@ -16,6 +16,9 @@ from storage.models import AuditEntry, ChatBinding, Invite, InviteFailure, Membe
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
+# Wrong invite codes from everyone together in an hour before all guessing waits: far above
+# a commune's typos, far below what would find one of 31^8 codes by chance.
+GUESSES_PER_HOUR = 200
 
 
 class AccessError(Exception):
@@ -136,15 +139,14 @@ async def create_invite(
     return code
 
 
-async def recent_failures(session: AsyncSession, channel: str, chat_id: str, now: datetime) -> int:
-    count = await session.scalar(
-        select(func.count(InviteFailure.id)).where(
-            InviteFailure.channel == channel,
-            InviteFailure.chat_id == chat_id,
-            InviteFailure.at > now - timedelta(hours=1),
-        )
-    )
-    return int(count or 0)
+async def recent_failures(
+    session: AsyncSession, channel: str | None, chat_id: str | None, now: datetime
+) -> int:
+    """Wrong codes in the last hour from this chat (or, with None, from anyone anywhere)."""
+    query = select(func.count(InviteFailure.id)).where(InviteFailure.at > now - timedelta(hours=1))
+    if channel is not None and chat_id is not None:
+        query = query.where(InviteFailure.channel == channel, InviteFailure.chat_id == chat_id)
+    return int(await session.scalar(query) or 0)
 
 
 async def redeem_invite(
@@ -155,14 +157,18 @@ async def redeem_invite(
     now: datetime,
     display_name: str = "",
     max_failures: int = 5,
+    max_failures_overall: int = GUESSES_PER_HOUR,
 ) -> tuple[Member, Unit]:
     """Binds the chat to the invite's member (created now unless the invite links an existing one).
 
-    Raises AccessError("throttled") after `max_failures` wrong codes from this chat in an hour
-    (without looking at the code), "unknown", "used" or "expired"; a refusal binds nothing but is
+    Raises AccessError("throttled") after `max_failures` wrong codes from this chat in an hour,
+    or `max_failures_overall` from everyone together (many chats guessing at once), without
+    looking at the code; else "unknown", "used" or "expired"; a refusal binds nothing but is
     counted. The caller commits either way.
     """
     if await recent_failures(session, channel, chat_id, now) >= max_failures:
+        raise AccessError("throttled")
+    if await recent_failures(session, None, None, now) >= max_failures_overall:
         raise AccessError("throttled")
     invite = await session.scalar(
         select(Invite).where(Invite.code_hash == hash_code(code)).with_for_update()

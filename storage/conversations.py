@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, exists, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import ConversationState, ProcessedUpdate
+from storage.models import ChatBinding, ConversationState, InviteFailure, ProcessedUpdate
 
 
 async def lock_conversation(
@@ -57,4 +57,23 @@ async def prune_processed(session: AsyncSession, before: datetime) -> int:
     result = await session.execute(
         delete(ProcessedUpdate).where(ProcessedUpdate.processed_at < before)
     )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def prune_strangers(session: AsyncSession, before: datetime) -> int:
+    """Deletes the states of chats bound to nobody (strangers, groups) idle since before
+    `before`; returns how many. A bound chat keeps its state (a draft may wait in it)."""
+    bound = exists().where(
+        ChatBinding.channel == ConversationState.channel,
+        ChatBinding.chat_id == ConversationState.chat_id,
+    )
+    result = await session.execute(
+        delete(ConversationState).where(ConversationState.updated_at < before, ~bound)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def prune_invite_failures(session: AsyncSession, before: datetime) -> int:
+    """Deletes wrong-code records older than `before` (the limits look back one hour)."""
+    result = await session.execute(delete(InviteFailure).where(InviteFailure.at < before))
     return int(getattr(result, "rowcount", 0) or 0)
