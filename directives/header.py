@@ -9,12 +9,13 @@ from __future__ import annotations
 import re
 from collections import Counter
 from datetime import date
+from typing import ClassVar
 
 from directives.dates import make_date
 from directives.document import Document, Line
 from directives.document import is_upper as _is_upper_line
 from directives.document import squash as _squash
-from directives.structure import Layout
+from directives.structure import GREETING, Layout
 from directives.structure import is_kind_line as _kind_line_of
 from directives.text import LOWER_CHARS, UPPER_CHARS, fold, fold_key
 
@@ -187,7 +188,18 @@ _SIG_TITLE_RE = re.compile(
 )
 
 _U, _L = UPPER_CHARS, LOWER_CHARS
+# The line naming who decides, between a decision's subject and its "Căn cứ" (Nghị định 30/2020,
+# Phụ lục I): "THỦ TƯỚNG CHÍNH PHỦ", "CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH …", "BỘ TRƯỞNG BỘ …".
+_AUTHORITY_LINE = re.compile(
+    r"^(?:THU TUONG|CHU TICH|BO TRUONG|GIAM DOC|TRUONG BAN|UY BAN NHAN DAN|HOI DONG|"
+    r"BAN THUONG TRUC|BAN THUONG VU|HIEU TRUONG|CHANH VAN PHONG)\b"
+)
 _MOTTO_LINE = re.compile(r"(?i)cong ho?a xa hoi chu nghia")
+# The standing organs of the body named above them in a header ("ỦY BAN MTTQ VIỆT NAM PHƯỜNG X /
+# BAN THƯỜNG TRỰC" is the Ban Thường trực of that committee).
+_STANDING_ORGAN = re.compile(
+    r"(?:BAN THUONG TRUC|THUONG TRUC|BAN THUONG VU|BAN CHAP HANH|DANG DOAN|BAN CAN SU)\s*$"
+)
 _NUMBER_CODE = re.compile(r"(\d+[A-Za-z]*)((?:\s*[/\-–]\s*[A-Za-z0-9&]+(?:\.[A-Za-z0-9]+)*)*)")
 
 
@@ -248,7 +260,7 @@ def format_entity(raw: str) -> str:
         k = len(head.group(0).split())
         if len(out) > k and out[k].islower():
             out[k] = out[k][:1].upper() + out[k][1:]
-    return " ".join(out)
+    return re.sub(r"(?i)\bviệt nam\b", "Việt Nam", " ".join(out))
 
 
 class Header:
@@ -334,6 +346,11 @@ class Header:
         r"{0,5})?\s*,\s*ngay\s+(?:(\d{1,2})\s+thang\s+(\d{1,2})\s*,?\s+nam\s+(\d{4})|"
         r"(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4}))"
     )
+    # A draft leaves the day blank ("Bắc Cam Ranh, ngày    tháng 11 năm 2025"): the place stands.
+    _PLACE_BLANK_DAY = re.compile(
+        r"(?<![A-Za-z0-9/\-])([A-Z][a-z]*(?:[ .]+(?:[A-Z][a-z]*|pho|xa|tran)){0,5})\s*,\s*"
+        r"ngay\s*[ ._…]*\s+thang\b"
+    )
     _DATE_ALONE = re.compile(r"(?:^|\s)ngay\s+(\d{1,2})\s+thang\s+(\d{1,2})\s+nam\s+(\d{4})", re.I)
     _META_DATE = re.compile(r"(?i)ngay ban hanh\s*:?\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
 
@@ -360,6 +377,9 @@ class Header:
         m2 = self._DATE_ALONE.search(f)
         if m2:
             return None, make_date(m2.group(3), m2.group(2), m2.group(1))
+        mb = self._PLACE_BLANK_DAY.search(f)
+        if mb and not re.search(r"(?i)hanh phuc|viet nam", mb.group(1)):
+            return _squash(text[mb.start(1) : mb.end(1)]), None
         m3 = self._META_DATE.search(self.folded[: self.lines[self.start].start + 1])
         if m3:
             return None, make_date(m3.group(3), m3.group(2), m3.group(1))
@@ -379,9 +399,9 @@ class Header:
             if not s:
                 continue
             f = fold(s).strip().upper()
-            if re.match(r"SO\s*[:.]?\s*\d", f) or re.match(r"V\s*/\s*V\b", f) or "NGAY" in f:
+            if re.match(r"SO\s*(?::|[.]?\s*\d)", f) or re.match(r"V\s*/\s*V\b", f) or "NGAY" in f:
                 break
-            if self._is_kind_line(ln) or re.match(r"(?i)kinh gui", f):
+            if self._is_kind_line(ln) or GREETING.match(fold(s)):
                 break
             if _MOTTO_RE.search(f) or self._MOTTO_PART.match(f) or re.fullmatch(r"[-_=.*\s]+", s):
                 continue
@@ -402,11 +422,101 @@ class Header:
         last = format_entity(entities[-1])
         if len(entities) > 1:
             flast, fprev = fold(entities[-1]).upper(), fold(entities[-2]).upper()
+            if not _LEVEL_RE.search(flast) and _STANDING_ORGAN.match(flast):
+                return f"{last} {format_entity(entities[-2])}"
             if not _LEVEL_RE.search(flast) and re.match(r"TIEU BAN|TO\b", flast):
                 return f"{last} - {format_entity(entities[-2])}"
             if "TRUNG UONG" in fprev and "TRUNG UONG" not in flast:
                 return f"{last} Trung ương"
         return last
+
+    _META_LABEL = re.compile(
+        r"(?i)\s*(so hieu|loai van ban|noi ban hanh|co quan ban hanh|nguoi ky|ngay ban hanh)"
+        r"\s*:\s*"
+    )
+    _META_KEYS: ClassVar[dict[str, str]] = {
+        "so hieu": "number",
+        "loai van ban": "kind",
+        "noi ban hanh": "issuer",
+        "co quan ban hanh": "issuer",
+        "nguoi ky": "signer",
+        "ngay ban hanh": "issued_on",
+    }
+
+    def metadata(self) -> dict[str, str]:
+        """The data block a legal-documents web page puts before the copy ("Số hiệu:",
+        "Nơi ban hành:", "Người ký:", "Ngày ban hành:"), each value on the label's line or the
+        next line with text."""
+        out: dict[str, str] = {}
+        for i in range(0, min(self.start, self.n)):
+            ln = self.lines[i]
+            m = self._META_LABEL.match(ln.folded.strip(" |#"))
+            if not m:
+                continue
+            key = self._META_KEYS[m.group(1).lower()]
+            offset = len(ln.folded) - len(ln.folded.lstrip(" |#"))
+            value = ln.text[offset + m.end() :].strip(" |")
+            j = i + 1
+            while not value and j < min(i + 4, self.n):
+                value = self.lines[j].text.strip(" |")
+                j += 1
+            if value and key not in out and not self._META_LABEL.match(fold(value)):
+                out[key] = _squash(value)
+        return out
+
+    # "…, Bộ Văn hóa, Thể thao và Du lịch yêu cầu:" — who speaks in the opening of the body.
+    _SPEAKS = re.compile(
+        r"\s+(?:(?:yeu cau|de nghi)(?:\s*:|\s+(?:cac|nhung|dong chi|Thu truong|Chu tich|"
+        r"Giam doc|Bo truong)\b)|co y kien chi dao|chi dao nhu sau)"
+    )
+    _SPEAKER = re.compile(
+        r"(?:Bo|Ban|So|Phong|Uy ban|UBND|Van phong|Thu tuong|Hoi dong|Hoi|Tong cuc|Chi cuc|Cuc|"
+        r"Tinh uy|Thanh uy|Dang uy|Tieu ban|Truong|Trung tam|Cong an|Doan)\s+[A-Za-z]"
+    )
+
+    def issuer_statement(self, lo: int, hi: int) -> str | None:
+        """The body that speaks in the opening paragraphs of a copy without its header, named
+        before "yêu cầu" / "đề nghị" / "chỉ đạo" (a shared name like "Bộ Văn hóa, Thể thao và
+        Du lịch" keeps its commas)."""
+        lines = self.lines[max(lo, 0) : min(hi, self.n)]
+        text = " ".join(ln.text.strip() for ln in lines)
+        f = fold(text)
+        for m in self._SPEAKS.finditer(f):
+            start = max(f.rfind(". ", 0, m.start()), f.rfind(";", 0, m.start()), -1) + 1
+            head = f[start : m.start()]
+            cut = None
+            for seg in re.finditer(r"(?:^|,\s*)(?=\S)", head):
+                if self._SPEAKER.match(head, seg.end()):
+                    cut = seg.end()
+            if cut is None:
+                continue
+            name = _squash(text[start + cut : m.start()]).strip(" ,")
+            # A people's committee is named by `issuer_body`, which completes "UBND tỉnh".
+            if re.match(r"(?i)(?:uy ban nhan dan|ubnd)\b", fold(name)):
+                return None
+            if 2 <= len(name.split()) <= 30:
+                return name
+        return None
+
+    _CONCLUSIONS = re.compile(
+        r"(?i)(?:y kien\s+)?(?:ket luan|chi dao)(?:\s+va\s+chi dao)?\s+cua\s+(?:dong chi\s+)?"
+        r"(?:(pho thu tuong|thu tuong)|(?:pho\s+)?chu tich\s+(?:uy ban nhan dan|ubnd)\s+"
+        r"(tinh|thanh pho)\s+([a-z]+(?:\s+[a-z]+){0,3}?)\s+(?:tai|ve|phan|pham|nguyen|tran|le)\b)"
+    )
+
+    @classmethod
+    def issuer_of_notice(cls, kind: str, subject: str | None) -> str | None:
+        """A notice of a leader's conclusions is issued by that leader's office: the Prime
+        Minister's by Văn phòng Chính phủ, a provincial chair's by the Văn phòng UBND."""
+        if kind != "thong_bao" or not subject:
+            return None
+        m = cls._CONCLUSIONS.match(fold(subject).lower())
+        if not m:
+            return None
+        if m.group(1):
+            return "Văn phòng Chính phủ"
+        level = subject[m.start(2) : m.end(2)].lower()
+        return f"Văn phòng UBND {level} {_name_case(subject[m.start(3) : m.end(3)])}"
 
     def issuer_body(self, place: str | None) -> str | None:
         f = self.folded
@@ -465,10 +575,11 @@ class Header:
     @staticmethod
     def _subject_stop(ln: Line) -> bool:
         f = ln.folded.strip()
+        # "Căn cứ…" / "Thực hiện…" open the body; in capitals they belong to the subject.
+        opens_body = re.match(r"(?i)(can cu|thuc hien)\b", f) and not _is_upper_line(ln.text)
         return bool(
-            re.match(
-                r"(?i)(kinh gui|can cu|thuc hien|so\s*:|noi nhan|\d{1,2}[.)]\s|[IVX]+[.)]\s)", f
-            )
+            opens_body
+            or re.match(r"(?i)(kinh gui|so\s*:|noi nhan|\d{1,2}[.)]\s|[IVX]+[.)]\s)", f)
             or re.search(r",\s*ngay\s+\d", f)
             or _MOTTO_RE.search(f)
         )
@@ -476,14 +587,24 @@ class Header:
     def _continue_subject(self, first: str, i: int) -> str | None:
         out = [first.strip()]
         upper = _is_upper_line(first)
+        blank = False
         for j in range(i + 1, min(i + 6, self.n)):
             ln = self.lines[j]
             t = ln.text.strip()
             if not t:
+                blank = True
                 continue
             if self._subject_stop(ln) or len(" ".join(out)) > 400:
                 break
-            if t[0] in _L or t[0].isdigit() or (upper and _is_upper_line(t) and len(t) < 150):
+            # A decision names its authority on a line of its own below the subject.
+            if blank and _AUTHORITY_LINE.match(ln.folded.strip()):
+                break
+            if (
+                t[0] in _L
+                or t[0].isdigit()
+                or t[0] in '“"«('
+                or (upper and _is_upper_line(t) and len(t) < 150)
+            ):
                 out.append(t)
                 continue
             break
@@ -493,6 +614,22 @@ class Header:
 
     # ---- lists -------------------------------------------------------------------------
     _BULLET = re.compile(r"^\s*[-–—•+]\s*")
+
+    @staticmethod
+    def _continues_item(prev: str, line: str) -> bool:
+        """A wrapped list item: the line goes on a lower-case word, or the item before it has
+        not ended (no ";" or "."), unless the line is a signature block or a heading."""
+        if prev.endswith((";", ".")):
+            return False
+        if line[0] in _L or prev.endswith((",", ":")):
+            return True
+        f = fold(line)
+        return not (
+            _is_upper_line(line)
+            or re.match(r"(?i)\s*(?:KT|TM|TL|TUQ|Q)\s*\.|\s*luu\b", f)
+            or re.match(r"(?i)\s*luu\b", fold(prev))
+            or not re.match(r"[A-Z][a-z]*[,;.]?(?:\s|$)", f)
+        )
 
     def _items_after(self, idx: int, prefix_re: str, stop_on_plain: bool) -> list[str]:
         ln = self.lines[idx]
@@ -506,12 +643,16 @@ class Header:
             t = self.lines[j].text.strip()
             if not t:
                 continue
+            prev = items[-1].rstrip() if items else ""
             if self._BULLET.match(t):
                 seen_bullet = True
-                items.append(self._BULLET.sub("", t, count=1))
+                item = self._BULLET.sub("", t, count=1)
+                if prev.endswith(":"):  # "VPUB:" then its first sub-item
+                    items[-1] = prev + " " + item
+                else:
+                    items.append(item)
                 continue
-            prev = items[-1].rstrip() if items else ""
-            if items and t[0] in _L and not prev.endswith((";", ".")):
+            if items and self._continues_item(prev, t):
                 items[-1] = prev + " " + t
                 continue
             if not items and not seen_bullet and not stop_on_plain and len(t) < 200:
@@ -530,7 +671,9 @@ class Header:
     def recipients(self) -> list[str]:
         if self.greet < 0:
             return []
-        items = self._items_after(self.greet, r"(?i)\s*-?\s*kinh gui\s*:?\s*", stop_on_plain=False)
+        items = self._items_after(
+            self.greet, r"(?i)\s*-?\s*kinh gui\s*:?\s*|.*?\bdien\s*:\s*", stop_on_plain=False
+        )
         out = []
         for it in items:
             fit = fold(it)
@@ -582,7 +725,7 @@ class Header:
             if not t or self._BULLET.match(t):
                 continue
             f = ln.folded.strip().upper()
-            if len(t) < 80 and _SIG_TITLE_RE.match(f):
+            if len(t) < 80 and _is_upper_line(t) and _SIG_TITLE_RE.match(f):
                 last_title = i
                 name = self._name_in(t, True)
                 if name and fold(name).upper() != f:

@@ -63,7 +63,25 @@ _NOT_MOVEMENT_BEFORE = re.compile(
 )
 
 
+# A quoted name is a movement's when the sentence before it speaks of one ("phong trào thi đua
+# “…”", "chủ đề “…”", "gương “Người tốt, việc tốt”", "Chiến dịch “…”"); quoted names of
+# programmes, strategies, slogans or stamps are not.
+_MOVEMENT_CUE = re.compile(
+    r"(?i)phong trao|thi dua|chien dich|cuoc van dong|chu de|dien hinh tien tien|\bguong\b"
+)
+_MOVEMENT_NAME = re.compile(r"(?i)(?:phong trao|chien dich|cuoc van dong)\b")
+
+
+def _movement_context(f: str, s: int, inner: str) -> bool:
+    if _MOVEMENT_NAME.match(fold(inner)):
+        return True
+    window = f[max(0, s - 150) : s]
+    cut = max(window.rfind(". "), window.rfind(";"), window.rfind("\n\n"))
+    return bool(_MOVEMENT_CUE.search(window[cut + 1 :]))
+
+
 def find_movements(doc: Document, lo: int, hi: int) -> list[str]:
+    """Names quoted as movements (phong trào, chiến dịch, cuộc vận động), once each."""
     out: list[str] = []
     seen: set[str] = set()
     t, f = doc.text, doc.folded
@@ -83,7 +101,7 @@ def find_movements(doc: Document, lo: int, hi: int) -> list[str]:
         if _NOT_MOVEMENT_BEFORE.search(before.rstrip(' “"«:')) or chained:
             rejected_end = m.end()
             continue
-        if re.match(r"(?i)ve\s", fold(inner)):
+        if re.match(r"(?i)ve\s", fold(inner)) or not _movement_context(f, s, inner):
             continue
         key = fold_key(inner)
         if key in seen:

@@ -79,7 +79,18 @@ def _parse(text: str, received: date | None) -> dict[str, object]:
     result["place"] = place
     result["issued_on"] = issued.isoformat() if issued else None
     result["kind"] = _safe(lambda: head.kind(number, by_vv), "other")
-    issuer = _safe(head.issuer_header, None) or _safe(lambda: head.issuer_body(place), None)
+    no_meta: dict[str, str] = {}
+    meta = _safe(head.metadata, no_meta)
+    if number is None and meta.get("number"):
+        result["number"] = number = meta["number"]
+    first_item = lay.tasks[0].blocks[0].line if lay.tasks else lay.body_hi
+    issuer = (
+        _safe(head.issuer_header, None)
+        or _safe(lambda: head.issuer_of_notice(str(result["kind"]), subject), None)
+        or _safe(lambda: head.issuer_statement(lay.body_lo, first_item), None)
+        or _safe(lambda: head.issuer_body(place), None)
+        or meta.get("issuer")
+    )
     result["issuer"] = issuer
     recipients = _safe(head.recipients, no_strs)
     result["recipients"] = recipients
@@ -112,7 +123,7 @@ def _parse(text: str, received: date | None) -> dict[str, object]:
     last_task = lay.tasks[-1].blocks[-1].end if lay.tasks else -1
     search_from = last_task if 0 <= last_task < lay.body_hi + 1 else lay.body_lo
     signer, _at = _safe(lambda: head.signer(min(search_from, lay.body_hi)), no_signer)
-    result["signer"] = signer
+    result["signer"] = signer or meta.get("signer")
 
     lo = doc.offset(lay.start)
     hi = max(doc.offset(r[1]) for r in lay.ranges) if lay.ranges else len(doc.text)

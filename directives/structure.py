@@ -20,6 +20,8 @@ REPORT_SECTION = re.compile(
     r"(?i)\s*(?:che do|thoi gian|thoi han|ve)?\s*(?:thong tin\s*,?\s*)?bao cao(?:\s*,?\s*"
     r"(?:thong tin|tong hop|so ket|tong ket|danh gia|ket qua))*\b"
 )
+# "Kính gửi:", or a công điện's "THỦ TƯỚNG CHÍNH PHỦ điện:" before the list of its addressees.
+GREETING = re.compile(r"(?i)\s*-?\s*kinh gui\b|\s*[A-Z][A-Z ,]{3,80}\s(?-i:dien)\s*:")
 _SIGN = re.compile(r"^\s*(?:KT|TM|TL|TUQ|Q)\s*\.\s*\S")
 _COPIES = re.compile(r"(?i)^\s*noi nhan\b")
 _ATTACHED = re.compile(r"(?i)^\s*\(?\s*(?:ban hanh\s+)?kem theo\b")
@@ -92,7 +94,7 @@ def find_start(doc: Document, kinds: str) -> int:
     """The first line of the document proper (web-page junk before it is skipped)."""
     motto = doc.first(lambda ln: bool(_MOTTO_LINE.search(ln.folded)))
     number = doc.first(lambda ln: bool(re.match(r"\s*So\s*:\s*\S", ln.folded)))
-    greet = doc.first(lambda ln: bool(re.match(r"(?i)\s*-?\s*kinh gui\b", ln.folded)))
+    greet = doc.first(lambda ln: bool(GREETING.match(ln.folded)))
     kind = doc.first(lambda ln: is_kind_line(ln, kinds) is not None)
     anchors = [i for i in (motto, number, greet) if i >= 0]
     start = min(anchors) if anchors else max(kind, 0)
@@ -117,9 +119,7 @@ def _signature(doc: Document, lo: int, hi: int) -> int:
 def layout(doc: Document, kinds: str) -> Layout:
     start = find_start(doc, kinds)
     # Header parts lie near the top; the same words in web-page junk after the text do not count.
-    greet = doc.first(
-        lambda ln: bool(re.match(r"(?i)\s*-?\s*kinh gui\b", ln.folded)), start, start + 60
-    )
+    greet = doc.first(lambda ln: bool(GREETING.match(ln.folded)), start, start + 60)
     kind_line = doc.first(lambda ln: is_kind_line(ln, kinds) is not None, start, start + 40)
     body_lo = max(start, greet, kind_line)
     copies = doc.first(lambda ln: bool(_COPIES.match(ln.folded)), body_lo)

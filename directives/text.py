@@ -184,6 +184,40 @@ _SPACES = re.compile(r"[ ]{2,}")
 _TRAILING = re.compile(r"[ \t]+$", re.M)
 
 
+# A bold run: converters of .docx wrap its lines, never across a blank line.
+_BOLD = re.compile(r"\*\*((?:(?!\*\*)[^\n]|\n(?![ \t]*\n)){1,600}?)\*\*")
+_ITEM_MARK = re.compile(r"\s*(?:\d{1,2}(?:\.\d{1,2})*|[IVX]{1,5}|[a-zđ])[.)]\s")
+_ENDS_SENTENCE = re.compile(r"[.:;!?…]\s*$")
+
+
+def _bold_runs(text: str) -> str:
+    """Bold runs on one line each; a run filling its lines is a heading, so the text after it
+    starts a paragraph of its own ("**1. Vụ\nPháp chế**\nKhẩn trương…"). A numbered heading
+    cut into two runs by a blank line is put back together."""
+    out: list[str] = []
+    pos = 0
+    merge_next = False
+    for m in _BOLD.finditer(text):
+        inner = m.group(1)
+        between = text[pos : m.start()]
+        start_of_line = m.start() == 0 or text[: m.start()].rstrip(" \t").endswith("\n")
+        end = text.find("\n", m.end())
+        rest = text[m.end() : end if end >= 0 else len(text)]
+        heading = start_of_line and not rest.strip() and bool(inner.strip())
+        joined = " ".join(inner.split("\n"))
+        if merge_next and heading and not between.strip() and not _ITEM_MARK.match(joined):
+            out[-1] = out[-1].rstrip("\n") + " " + joined.strip() + "\n"
+        else:
+            out.append(between)
+            out.append(joined + ("\n" if heading else ""))
+        merge_next = (
+            heading and bool(_ITEM_MARK.match(joined)) and not _ENDS_SENTENCE.search(joined)
+        )
+        pos = m.end()
+    out.append(text[pos:])
+    return "".join(out)
+
+
 def clean(text: str) -> str:
     """Plain lines: Markdown/HTML marks removed, tables to lines, OCR slips repaired.
 
@@ -211,6 +245,8 @@ def clean(text: str) -> str:
     text = _MD_HEADING.sub("", text)
     text = _MD_QUOTE.sub("", text)
     text = _MD_BULLET.sub(r"\1- ", text)
+    if "**" in text:
+        text = _bold_runs(text)
     text = text.replace("**", "").replace("__", "")
     # Single * or _ as emphasis marks; typist initials like *lsp* at a line's end go.
     text = _per_line(text, ("*",), lambda line: _TYPIST.sub("", line))
