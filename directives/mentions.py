@@ -15,41 +15,79 @@ _U = UPPER_CHARS
 
 # ---- references, movements, events ----------------------------------------------------------
 _DOC_KINDS = (
-    r"Chi thi|Cong van|Ke hoach|Huong dan|Thong bao|Quyet dinh|Bao cao|Nghi quyet|Nghi dinh|"
-    r"Thong tu lien tich|Thong tu|Thong tri|Luat|Phap lenh|Quy dinh|Ket luan|To trinh|"
-    r"Chuong trinh|Cong dien|Van ban|Quy che|Phuong an|De an"
+    r"Chi thi|Cong van|Ke hoach|Huong dan|Thong bao|Quyet dinh lien tich|Quyet dinh|Bao cao|"
+    r"Nghi quyet lien tich|Nghi quyet|Nghi dinh|Thong tu lien tich|Thong tu|Thong tri|Luat|"
+    r"Phap lenh|Quy dinh|Ket luan|To trinh|Chuong trinh|Cong dien|Van ban|Quy che|Phuong an|De an"
 )
-_NUM = r"\d+[A-Za-z]*(?:\s*[/\-–]\s*[A-Za-z0-9&]+)*"
+_NUM = r"\d+(?:\.\d+)*[A-Za-z]*(?:\s*[/\-–]\s*[A-Za-z0-9&]+)*"
+_DATED = rf"(?:\s*,?\s*(?i:ngay)\s+({DATE_RE.pattern}))?"
 _REF_RE = re.compile(
     rf"\b(?i:({_DOC_KINDS}))\s+(?:(?i:so)\s*:?\s*({_NUM})|(\d+[A-Za-z]*\s*/\s*[A-Za-z0-9&/\-–]+))"
-    rf"(?:\s*,?\s*(?i:ngay)\s+({DATE_RE.pattern}))?"
+    + _DATED
 )
+# "các Quyết định: số 36/QĐ-TTg ngày …; số 1569/QĐ-TTg … và số 1668/QĐ-TTg …" — one kind, a list.
+_SHARED_KIND = re.compile(
+    rf"\b(?i:cac)\s+(?i:({_DOC_KINDS}))(?:\s+(?i:cua)\s+[^:;.\n]{{1,60}}?)?\s*:\s*(?=(?i:so)\s)"
+)
+_LISTED = re.compile(rf"(?i:so)\s+({_NUM}){_DATED}")
+_LISTED_GAP = re.compile(r"[^.;]{0,200}?(?:[;,]\s*|\s+(?i:va)\s+)(?=(?i:so)\s)")
+# "Luật Tổ chức chính quyền địa phương số 72/2025/QH15 ngày 16/6/2025".
+_NAMED_LAW = re.compile(
+    rf"\b(Luat|Bo luat|Phap lenh)\s+((?:[A-Za-z]+,?\s+){{1,14}}?)(?i:so)\s+({_NUM}){_DATED}"
+)
+
+
+def _kind_case(kind: str) -> str:
+    kind = kind.lower() if kind.isupper() else kind
+    return kind[:1].upper() + kind[1:]
 
 
 def find_references(doc: Document, lo: int, hi: int, own_number: str | None) -> list[str]:
-    out: list[str] = []
-    seen: set[tuple[str, str]] = set()
-    own = re.sub(r"\W", "", fold(own_number or "").lower())
+    """Documents cited by number, once each, in the text's order; a later citation with its
+    date completes an earlier one without."""
     t, f = doc.text, doc.folded
-    for m in _REF_RE.finditer(f, lo, hi):
-        kind_s, kind_e = m.span(1)
-        num_span = m.span(2) if m.group(2) else m.span(3)
-        number = re.sub(r"\s+", "", t[num_span[0] : num_span[1]]).strip(".-–")
+    own = re.sub(r"\W", "", fold(own_number or "").lower())
+    found: list[tuple[int, str, str, str, str]] = []  # (at, kind key, number key, text, date)
+
+    def cite(at: int, kind: str, num: tuple[int, int], dated: tuple[int, int] | None) -> None:
+        number = re.sub(r"\s+", "", t[num[0] : num[1]]).strip(".-–")
         if not re.search(r"\d", number):
-            continue
+            return
         nkey = re.sub(r"\W", "", fold(number).lower())
         if own and nkey == own:
-            continue
-        key = (fold(t[kind_s:kind_e]).lower(), nkey)
-        if key in seen:
-            continue
-        seen.add(key)
-        kind = t[kind_s:kind_e]
-        kind = kind[:1].upper() + kind[1:]
-        ref = f"{kind} số {number}"
-        if m.group(4):
-            ref += " ngày " + _squash(t[m.start(4) : m.end(4)])
-        out.append(ref)
+            return
+        when = _squash(t[dated[0] : dated[1]]) if dated and dated[0] >= 0 else ""
+        found.append((at, fold(kind).lower(), nkey, f"{_kind_case(kind)} số {number}", when))
+
+    for m in _REF_RE.finditer(f, lo, hi):
+        num = m.span(2) if m.group(2) else m.span(3)
+        cite(m.start(), t[m.start(1) : m.end(1)], num, m.span(4))
+    for m in _SHARED_KIND.finditer(f, lo, hi):
+        kind = t[m.start(1) : m.end(1)]
+        pos = m.end()
+        while True:
+            item = _LISTED.match(f, pos, hi)
+            if not item:
+                break
+            cite(item.start(), kind, item.span(1), item.span(2))
+            gap = _LISTED_GAP.match(f, item.end(), hi)
+            if not gap:
+                break
+            pos = gap.end()
+    for m in _NAMED_LAW.finditer(f, lo, hi):
+        kind = f"{t[m.start(1) : m.end(1)]} {_squash(t[m.start(2) : m.end(2)])}"
+        cite(m.start(), kind, m.span(3), m.span(4))
+
+    out: list[str] = []
+    index: dict[tuple[str, str], int] = {}
+    for _at, kkey, nkey, text, when in sorted(found):
+        key = (kkey.split()[0] if kkey.startswith(("luat", "bo luat")) else kkey, nkey)
+        full = f"{text} ngày {when}" if when else text
+        if key not in index:
+            index[key] = len(out)
+            out.append(full)
+        elif when and " ngày " not in out[index[key]]:
+            out[index[key]] = full
     return out
 
 
@@ -123,7 +161,23 @@ _CONGRESS = re.compile(
 )
 
 
-def find_events(doc: Document, lo: int, hi: int) -> list[dict[str, object]]:
+# A named day with its date in brackets: "“Ngày Quốc tế xóa bỏ … trẻ em gái” (ngày 25/11)",
+# "Ngày hội Đại đoàn kết toàn dân tộc (18/11)"; the year, when not written, is the document's.
+_OBSERVANCE = re.compile(
+    r"(?<![\w])(Ngay\s+(?:[A-Z][a-z]*|hoi|bau cu|truyen thong|thanh lap)\b"
+    r"(?:[^()\n.;:“”\"]|\n(?!\s*\n)){0,160}?)"
+    r"[”\"]?\s*\(\s*(?:ngay\s+)?(\d{1,2})\s*[/.\-]\s*(\d{1,2})(?:\s*[/.\-]\s*(\d{4}))?\s*\)"
+)
+# "… đến ngày bầu cử 15/3/2026": election day, the occasion every election plan works towards.
+_ELECTION = re.compile(
+    rf"\b((?i:ngay)\s+bau cu\b[^\d.;()]{{0,140}}?)(?:\(\s*)?(?:ngay\s+)?(?:{_D_FULL}|{_D_WORDS})"
+)
+
+
+def find_events(
+    doc: Document, lo: int, hi: int, year: int | None = None
+) -> list[dict[str, object]]:
+    """Dated occasions: anniversaries with their span, congresses, named days, election day."""
     out: list[dict[str, object]] = []
     seen: set[str] = set()
     t, f = doc.text, doc.folded
@@ -151,4 +205,16 @@ def find_events(doc: Document, lo: int, hi: int) -> list[dict[str, object]]:
         if iso not in seen:
             seen.add(iso)
             out.append({"text": _squash(t[m.start(1) : m.end(1)]), "date": iso})
+    for m in _OBSERVANCE.finditer(f, lo, hi):
+        yr = m.group(4) or year
+        when = make_date(yr, m.group(3), m.group(2)) if yr else None
+        if when and when.isoformat() not in seen:
+            seen.add(when.isoformat())
+            out.append({"text": _squash(t[m.start(1) : m.end(1)]).strip(" ,"), "date": str(when)})
+    for m in _ELECTION.finditer(f, lo, hi):
+        g = m.groups()
+        when = make_date(g[3], g[2], g[1]) if g[1] else make_date(g[6], g[5], g[4])
+        if when and when.isoformat() not in seen:
+            seen.add(when.isoformat())
+            out.append({"text": _squash(t[m.start(1) : m.end(1)]).strip(" ,("), "date": str(when)})
     return out

@@ -130,7 +130,7 @@ def _parse(text: str, received: date | None) -> dict[str, object]:
     hi = max(hi, doc.offset(head.body_end))
     result["references"] = _safe(lambda: find_references(doc, lo, hi, number), no_strs)
     result["movements"] = _safe(lambda: find_movements(doc, lo, hi), no_strs)
-    result["events"] = _safe(lambda: find_events(doc, lo, hi), no_dicts)
+    result["events"] = _safe(lambda: find_events(doc, lo, hi, ctx.year), no_dicts)
     return result
 
 

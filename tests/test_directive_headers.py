@@ -215,3 +215,35 @@ def test_wrapped_copies_items_are_put_back_together() -> None:
         "Cổng TTĐT xã",
         "Lưu: VT.",
     ]
+
+
+def test_references_listed_under_one_kind_named_laws_and_dotted_numbers() -> None:
+    text = (
+        "UBND XÃ ĐÔNG SƠN\nSố: 14/KH-UBND\nĐông Sơn, ngày 10 tháng 01 năm 2026\nKẾ HOẠCH\n"
+        "Thi đua năm 2026\n"
+        "Căn cứ Luật Thi đua, khen thưởng số 06/2022/QH15 ngày 15/6/2022;\n"
+        "Căn cứ các Nghị quyết của HĐND tỉnh: số 12/2025/NQ-HĐND ngày 10/7/2025; số "
+        "15/2025/NQ-HĐND và số 18/2025/NQ-HĐND ngày 08/12/2025;\n"
+        "Thực hiện Quyết định số 45/QĐ-UBND của UBND tỉnh và Nghị quyết số 66.7/2025/NQ-CP;\n"
+        "1. Triển khai Quyết định số 45/QĐ-UBND ngày 05/01/2026 đến các thôn.\n"
+    )
+    assert parse_text(text)["references"] == [
+        "Luật Thi đua, khen thưởng số 06/2022/QH15 ngày 15/6/2022",
+        "Nghị quyết số 12/2025/NQ-HĐND ngày 10/7/2025",
+        "Nghị quyết số 15/2025/NQ-HĐND",
+        "Nghị quyết số 18/2025/NQ-HĐND ngày 08/12/2025",
+        "Quyết định số 45/QĐ-UBND ngày 05/01/2026",
+        "Nghị quyết số 66.7/2025/NQ-CP",
+    ]
+
+
+def test_named_days_and_election_day_are_events() -> None:
+    text = (
+        "UBND PHƯỜNG AN HẢI\nSố: 3/KH-UBND\nAn Hải, ngày 02 tháng 10 năm 2026\nKẾ HOẠCH\n"
+        "Tuyên truyền\n"
+        "1. Hưởng ứng “Ngày Pháp luật nước Cộng hòa xã hội chủ nghĩa Việt Nam” (ngày 09/11).\n"
+        "2. Tuyên truyền liên tục đến ngày bầu cử 15/3/2027.\n"
+        "3. Ngày 20/10/2026, các tổ dân phố tổng vệ sinh.\n"
+    )
+    events = parse_text(text)["events"]
+    assert [e["date"] for e in events] == ["2026-11-09", "2027-03-15"]
