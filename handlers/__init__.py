@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from handlers import core, digest, directive_intake, nominate, pause, report, review, status, tasks
+from handlers import (
+    core,
+    digest,
+    directive_intake,
+    drafts,
+    nominate,
+    pause,
+    report,
+    review,
+    status,
+    tasks,
+)
 from handlers.flow import Flow
 
 FLOWS: list[Flow] = [
@@ -15,6 +26,7 @@ FLOWS: list[Flow] = [
     directive_intake.DIRECTIVES,
     digest.DIGEST,
     pause.PAUSE,
+    drafts.DRAFTS,
     core.LANG,
     core.LINK,
 ]

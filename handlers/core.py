@@ -129,7 +129,7 @@ def stale_choice() -> Turn:
 LANGS = {"vi": ("vi", "tiengviet", "vietnamese"), "en": ("en", "english", "tienganh")}
 
 
-def _pick_lang(text: str) -> str | None:
+def pick_lang(text: str) -> str | None:
     from handlers.text import fold
 
     key = fold(text).replace(" ", "")
@@ -138,7 +138,7 @@ def _pick_lang(text: str) -> str | None:
 
 async def lang_start(ctx: Context) -> Turn:
     """Switches at once when the language is given ("/lang en"), else asks which one."""
-    chosen = _pick_lang(ctx.msg.args) if ctx.msg.args else None
+    chosen = pick_lang(ctx.msg.args) if ctx.msg.args else None
     if chosen:
         return _set_lang(ctx, chosen)
     options = [Option("vi", _("lang.vi")), Option("en", _("lang.en"))]
@@ -147,7 +147,7 @@ async def lang_start(ctx: Context) -> Turn:
 
 async def lang_choose(ctx: Context) -> Turn:
     """Stores the chosen language and confirms in it."""
-    chosen = ctx.msg.choice or _pick_lang(ctx.msg.text)
+    chosen = ctx.msg.choice or pick_lang(ctx.msg.text)
     if chosen not in LANGS:
         return stay(_("lang.invalid"))
     return _set_lang(ctx, chosen)

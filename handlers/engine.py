@@ -19,7 +19,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.settings import Settings
-from handlers import core, directive_intake, jobs
+from handlers import core, directive_intake, drafts, jobs
 from handlers.clock import Clock
 from handlers.commands import Parsed, parse
 from handlers.flow import STAY, Context, Flow, Job, Step, Turn
@@ -27,7 +27,7 @@ from handlers.numbers import whole
 from handlers.receipts import record_replies
 from handlers.text import fold, sanitize
 from handlers.types import Awaiting, Incoming, Option, Outcome, Reply
-from locales import _, current, use_locale
+from locales import _, current, normalize, use_locale
 from storage import inbox
 from storage.access import member_for_chat
 from storage.conversations import lock_conversation, mark_processed
@@ -138,7 +138,16 @@ class Engine:
             found = await member_for_chat(session, msg.channel, msg.chat_id)
             member, unit = found if found else (None, None)
             with use_locale(member.locale if member else None):
-                ctx = Context(msg, session, self.settings, now, member, unit, dict(conv.data or {}))
+                ctx = Context(
+                    msg,
+                    session,
+                    self.settings,
+                    now,
+                    member,
+                    unit,
+                    dict(conv.data or {}),
+                    run_command=self._run_command,
+                )
                 turn = await self._dispatch(ctx, conv)
                 outcome = self._save(conv, ctx, turn, now)
             if turn.job is not None:
@@ -221,7 +230,8 @@ class Engine:
         if ctx.member is None:
             return await core.unregistered(ctx, command, self.flows)
         if command is not None:
-            return await self._run_command(ctx, command)
+            kept = await drafts.intercept(ctx, conv.state, command)
+            return kept if kept is not None else await self._run_command(ctx, command)
         if msg.choice is not None and conv.options and not _offered(msg.choice, conv):
             return core.stale_choice()
         step = self.steps.get(conv.state or "")
@@ -285,7 +295,9 @@ class Engine:
             conv.options = [[o.id, o.label] for o in last]
             conv.version += 1
             conv.updated_at = ctx.now
-        return Outcome(tuple(replies), awaiting, locale=current())
+        # the member's language, which /ngonngu may have just changed
+        locale = normalize(ctx.member.locale) if ctx.member is not None else current()
+        return Outcome(tuple(replies), awaiting, locale=locale)
 
 
 def _joined(first: Outcome, then: Outcome) -> Outcome:

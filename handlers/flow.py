@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.settings import Settings
+from handlers.commands import Parsed
 from handlers.types import Awaiting, Incoming, Option, Reply
 from storage.models import Member, Unit
 
@@ -34,6 +35,8 @@ class Context:
     # in the step a `work(...)` turn named: what the work returned, or the exception that
     # stopped it (`heavy.HeavyFailed` for time or memory, else the function's own)
     work: Any = None
+    # Starts a command as if it had been typed (role checked); set by the engine.
+    run_command: Callable[[Context, Parsed], Awaitable[Turn]] | None = None
 
     @property
     def tz(self) -> ZoneInfo:
@@ -95,11 +98,24 @@ Step = Callable[[Context], Awaitable[Turn]]
 
 
 @dataclass(frozen=True)
+class Drafts:
+    """How a flow keeps a half-filled form (`handlers.drafts`): `key` names the draft in the
+    flow's data (None while there is nothing worth keeping); `label` says what it is ("báo cáo
+    tháng 11/2026 (4/7 câu)"); `resume` asks again the question state `state` stands at, with
+    the draft's data in `ctx.data`."""
+
+    key: Callable[[dict[str, Any]], str | None]
+    label: Callable[[Context, dict[str, Any]], Awaitable[str]]
+    resume: Callable[[Context, str], Awaitable[Turn]]
+
+
+@dataclass(frozen=True)
 class Flow:
     """One conversation: `commands` are folded words ("baocao", "bao cao", "report") that start it.
 
     `roles` may start it (empty means any registered member); `menu` is the message id of its
-    menu label, or None to keep it off the menu; `english` is the command shown in English help.
+    menu label, or None to keep it off the menu; `english` is the command shown in English help;
+    `drafts`, when given, keeps its half-filled form across other commands (`handlers.drafts`).
     """
 
     name: str
@@ -109,6 +125,7 @@ class Flow:
     states: Mapping[str, Step]
     menu: str | None = None
     english: str | None = None
+    drafts: Drafts | None = None
 
     def shown_command(self, lang: str) -> str:
         """The command to show in help: the English one for English readers."""

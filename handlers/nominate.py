@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from handlers.flow import Context, Flow, Turn, ask, stay
+from handlers.drafts import keeping_drafts
+from handlers.flow import Context, Drafts, Flow, Turn, ask, stay
 from handlers.numbers import whole
 from handlers.report import (
     file_refusal,
@@ -23,6 +24,7 @@ from handlers.report import (
 from handlers.text import clean
 from handlers.types import Option, Reply
 from locales import _
+from storage.drafts import drafts_of
 from storage.files import FileRejected
 from storage.models import Nomination
 from storage.nominations import (
@@ -35,7 +37,6 @@ from storage.nominations import (
     resubmit,
     returned_of,
 )
-from storage.reports import draft_of
 from storage.templates import movements
 
 NOMINATING_ROLES = frozenset({"village_head", "principal", "reporter"})
@@ -176,11 +177,11 @@ async def _summary(ctx: Context, before: tuple[str, ...] = ()) -> Turn:
 async def start(ctx: Context) -> Turn:
     """Resumes a half-filled nomination, offers to fix a returned one, or asks the kind."""
     assert ctx.member is not None
-    found = await draft_of(ctx.session, ctx.msg.channel, ctx.msg.chat_id, "nominate")
-    if found and found[1].get("kind") in ("individual", "collective"):
-        resumed = await _resume(ctx, *found)
-        if resumed is not None:
-            return resumed
+    for draft in await drafts_of(ctx.session, ctx.member.id, "nominate"):
+        if draft.data.get("kind") in ("individual", "collective"):
+            resumed = await _resume(ctx, draft.state, dict(draft.data))
+            if resumed is not None:
+                return resumed
     returned = await returned_of(ctx.session, ctx.member)
     if returned:
         options = [Option("fix", _("nominate.opt.fix")), Option("new", _("nominate.opt.new"))]
@@ -412,6 +413,24 @@ async def edit(ctx: Context) -> Turn:
     return stay(_("report.bad.choice"))
 
 
+async def resume(ctx: Context, state: str) -> Turn:
+    """Asks again the question the nomination in `ctx.data` stands at (or starts over when
+    the draft no longer fits)."""
+    turn = await _resume(ctx, state, ctx.data)
+    return turn if turn is not None else _ask_kind()
+
+
+def _draft_key(data: dict[str, Any]) -> str | None:
+    if data.get("kind") not in ("individual", "collective") or not data.get("nominee"):
+        return None
+    return f"returned:{data['nomination_id']}" if data.get("nomination_id") else "new"
+
+
+async def _draft_label(ctx: Context, data: dict[str, Any]) -> str:
+    nominee = str(data.get("nominee") or "")
+    return _("nominate.draft_label", nominee=nominee) if nominee else _("nominate.draft_new")
+
+
 FLOW = Flow(
     name="nominate",
     commands=("dexuat", "de xuat", "nominate"),
@@ -434,4 +453,6 @@ FLOW = Flow(
         "nominate:edit": edit,
     },
     menu="nominate.menu",
+    drafts=Drafts(_draft_key, _draft_label, resume),
 )
+FLOW = keeping_drafts(FLOW)

@@ -1,4 +1,5 @@
-"""Pausing reminders: `/tamdung N` (`/pause N`) for 1–30 days, `/tamdung 0` or `/tieptuc` resumes.
+"""Pausing reminders: `/tamdung N` (`/pause N`) for 1–30 days; `/tamdung 0` or `/batnhac`
+(`/resume`) turns them back on (so does `/tieptuc` when there is no draft to continue).
 
 A pause of N days lasts through the end of the N-th local day after today, so `/tamdung 1` at
 noon skips tomorrow morning's reminders. Escalations and digests for staff are never paused.
@@ -14,12 +15,17 @@ from handlers.text import fold
 from locales import _
 
 MAX_DAYS = 30
-RESUME_COMMANDS = ("tieptuc", "resume")
+RESUME_COMMANDS = ("batnhac", "resume")
 
 
 def _days(text: str) -> int | None:
     days = whole(text)
     return days if days is not None and 0 <= days <= MAX_DAYS else None
+
+
+def resume_reminders(ctx: Context) -> Turn:
+    """Turns the member's reminders back on (says so when they were not paused)."""
+    return _apply(ctx, 0)
 
 
 def _apply(ctx: Context, days: int) -> Turn:
@@ -39,7 +45,7 @@ def _apply(ctx: Context, days: int) -> Turn:
 
 
 async def pause_start(ctx: Context) -> Turn:
-    """Resumes for /tieptuc, pauses at once when the days are given, else asks how many."""
+    """Resumes for /batnhac, pauses at once when the days are given, else asks how many."""
     command = fold(ctx.msg.command or "").replace(" ", "")
     if command in RESUME_COMMANDS:
         return _apply(ctx, 0)
@@ -61,7 +67,7 @@ async def pause_ask_days(ctx: Context) -> Turn:
 
 PAUSE = Flow(
     name="pause",
-    commands=("tamdung", "pause", "tieptuc", "resume"),
+    commands=("tamdung", "pause", "batnhac", "bat nhac", "resume"),
     english="pause",
     roles=frozenset(),
     start=pause_start,

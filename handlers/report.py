@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from handlers import core
-from handlers.flow import Context, Flow, Turn, ask, done, stay
+from handlers.drafts import keeping_drafts
+from handlers.flow import Context, Drafts, Flow, Turn, ask, done, stay
 from handlers.numbers import parse_number, show_number, whole
 from handlers.report_period import (
     later_owed_note,
@@ -21,14 +22,16 @@ from handlers.report_period import (
     refusal_text,
 )
 from handlers.text import clean, fold
-from handlers.types import Attachment, Awaiting, Option
+from handlers.types import Attachment, Awaiting, Option, Reply
 from locales import _
 from locales.formats import date_label, month_label
+from storage.drafts import drafts_of, get_draft
 from storage.files import FileRejected, store_file
 from storage.models import ReportTemplate, StoredFile
-from storage.reports import Filing, draft_of, filing_of, submit_report
+from storage.reports import Filing, filing_of, submit_report
 from storage.templates import NUMERIC, decimals_of, label, schedule_of
 
+FLOW_NAME = "report"
 REPORTING_ROLES = frozenset({"village_head", "principal", "reporter"})
 # Which unit kind a role reports for; a reporter may report for any unit kind.
 ROLE_UNIT_KIND = {"village_head": "village", "principal": "school"}
@@ -224,6 +227,14 @@ def _summary(ctx: Context, template: ReportTemplate, before: tuple[str, ...] = (
     return ask("report:summary", "\n".join(lines), "confirm", options, before=before)
 
 
+def _edit_list(template: ReportTemplate) -> Turn:
+    options = [
+        Option(f"q:{n}", short(label(indicator))) for n, indicator in enumerate(template.indicators)
+    ]
+    options.append(Option("back", _("report.opt.back")))
+    return ask("report:edit", _("report.edit_which"), "choice", options)
+
+
 def refusal(ctx: Context) -> str | None:
     """Why this member may not report for their unit, or None when they may."""
     assert ctx.member is not None and ctx.unit is not None
@@ -272,9 +283,10 @@ async def start(ctx: Context) -> Turn:
         if filing.why_not(period):
             return _offer(ctx, filing, refusal_text(filing, period, ctx.unit.name))
         return await _open(ctx, filing, period)
-    draft = await draft_of(ctx.session, ctx.msg.channel, ctx.msg.chat_id, "report")
-    if draft is not None and draft[1].get("period") in filing.periods:
-        return await _open(ctx, filing, str(draft[1]["period"]))
+    assert ctx.member is not None
+    for draft in await drafts_of(ctx.session, ctx.member.id, FLOW_NAME):
+        if draft.key in filing.periods and draft.data.get("unit_id") == ctx.unit.id:
+            return await _open(ctx, filing, draft.key)
     if filing.owed:
         return await _open(ctx, filing, filing.owed[0])
     latest = filing.periods[-1] if filing.periods else None
@@ -306,7 +318,7 @@ async def pick(ctx: Context) -> Turn:
 async def _open(ctx: Context, filing: Filing, period: str) -> Turn:
     """Resumes the draft of `period`, shows its filed report for amending, or asks the first
     question; says which period it is, whether it is late, and what else is owed."""
-    assert ctx.unit is not None
+    assert ctx.unit is not None and ctx.member is not None
     template, unit = filing.template, ctx.unit
     month = month_label(period)
     due = date_label(filing.schedule.due(period))
@@ -318,19 +330,10 @@ async def _open(ctx: Context, filing: Filing, period: str) -> Turn:
         "answers": {},
         "index": 0,
     }
-    found = await draft_of(ctx.session, ctx.msg.channel, ctx.msg.chat_id, "report")
-    draft = found[1] if found else {}
-    if (
-        draft.get("template_id") == template.id
-        and draft.get("period") == period
-        and draft.get("unit_id", unit.id) == unit.id
-    ):
-        ctx.data = draft
-        answered = len(draft.get("answers") or {})
-        note = _("report.resumed", month=month, count=answered, total=len(template.indicators))
-        if draft.get("editing"):
-            return _summary(ctx, template, before=(note,))
-        return _ask_indicator(template, int(draft.get("index", 0)), before=(note,))
+    draft = await get_draft(ctx.session, ctx.member.id, FLOW_NAME, period)
+    if draft is not None and draft.data.get("template_id") == template.id:
+        ctx.data = dict(draft.data)
+        return await resume(ctx, draft.state)
     filed = filing.filed.get(period)
     if filed is not None and filed.template_id == template.id:
         ctx.data["answers"] = dict(filed.answers)
@@ -371,12 +374,7 @@ async def summary(ctx: Context) -> Turn:
     if ctx.msg.choice == "cancel":
         return finish(ctx, _("report.cancelled"))
     if ctx.msg.choice == "edit":
-        options = [
-            Option(f"q:{n}", short(label(indicator)))
-            for n, indicator in enumerate(template.indicators)
-        ]
-        options.append(Option("back", _("report.opt.back")))
-        return ask("report:edit", _("report.edit_which"), "choice", options)
+        return _edit_list(template)
     if ctx.msg.choice != "submit":
         return stay(_("report.bad.summary"))
     answers: dict[str, Any] = dict(ctx.data.get("answers", {}))
@@ -416,8 +414,45 @@ async def edit(ctx: Context) -> Turn:
     return _ask_indicator(template, picked)
 
 
+async def resume(ctx: Context, state: str) -> Turn:
+    """Asks again the question the report in `ctx.data` stands at (after another command, a
+    language change, or from another chat), saying which report and how far it is."""
+    template = await _template(ctx)
+    if template is None or refusal(ctx) or "period" not in ctx.data:
+        return finish(ctx, _("report.restart"))
+    note = _(
+        "report.resumed",
+        month=month_label(str(ctx.data["period"])),
+        count=len(ctx.data.get("answers") or {}),
+        total=len(template.indicators),
+    )
+    if state == "report:edit":
+        turn = _edit_list(template)
+        turn.replies.insert(0, Reply(note))
+        return turn
+    if state == "report:summary" or (ctx.data.get("editing") and state != "report:answer"):
+        return _summary(ctx, template, before=(note,))
+    index = min(int(ctx.data.get("index", 0)), len(template.indicators) - 1)
+    return _ask_indicator(template, index, before=(note,))
+
+
+def _draft_key(data: dict[str, Any]) -> str | None:
+    """The period, once a question is answered (an untouched report is not worth keeping)."""
+    period = data.get("period")
+    return str(period) if period and data.get("template_id") and data.get("answers") else None
+
+
+async def _draft_label(ctx: Context, data: dict[str, Any]) -> str:
+    template_id = data.get("template_id")
+    template = await ctx.session.get(ReportTemplate, template_id) if template_id else None
+    total = len(template.indicators) if template else 0
+    month = month_label(str(data.get("period", "")))
+    count = len(data.get("answers") or {})
+    return _("report.draft_label", month=month, count=count, total=total)
+
+
 FLOW = Flow(
-    name="report",
+    name=FLOW_NAME,
     commands=("baocao", "bao cao", "report"),
     english="report",
     roles=REPORTING_ROLES,
@@ -429,4 +464,6 @@ FLOW = Flow(
         "report:edit": edit,
     },
     menu="report.menu",
+    drafts=Drafts(_draft_key, _draft_label, resume),
 )
+FLOW = keeping_drafts(FLOW)

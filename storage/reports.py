@@ -24,7 +24,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.access import audit
 from storage.models import (
-    ConversationState,
     Member,
     Report,
     ReportTemplate,
@@ -104,21 +103,6 @@ async def filing_of(
         select(Report).where(Report.unit_id == unit.id, Report.period.in_(periods))
     )
     return Filing(template, schedule, periods, {r.period: r for r in rows.all()}, today)
-
-
-async def draft_of(
-    session: AsyncSession, channel: str, chat_id: str, flow: str
-) -> tuple[str, dict[str, Any]] | None:
-    """The state and data of the chat's conversation when it is still inside `flow` (a
-    half-filled form that a new command is about to replace), else None."""
-    state = await session.scalar(
-        select(ConversationState).where(
-            ConversationState.channel == channel, ConversationState.chat_id == chat_id
-        )
-    )
-    if state is None or state.flow != flow or not state.data or not state.state:
-        return None
-    return state.state, dict(state.data)
 
 
 async def get_report(session: AsyncSession, unit_id: int, period: str) -> Report | None:

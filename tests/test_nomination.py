@@ -182,11 +182,22 @@ async def test_edit_one_item_from_the_summary(app: App, world: World) -> None:
     assert (nomination.birth_year, nomination.award) == (1966, "khen_thuong_dot_xuat")
 
 
-async def test_cancel_keeps_nothing(app: App, world: World) -> None:
+async def test_cancel_asks_then_throws_the_draft_away_and_keeps_nothing(
+    app: App, world: World
+) -> None:
     await load_defaults(app)
-    await dialog(app.engine, "head1", [*INDIVIDUAL_TO_FILES[:4], ("/huy", "Đã hủy")])
+    await dialog(
+        app.engine,
+        "head1",
+        [
+            *INDIVIDUAL_TO_FILES[:4],
+            ("/huy", "đang làm dở đề xuất khen thưởng Nguyễn Văn An"),
+            ("Bỏ bản nháp", "Đã bỏ bản nháp"),
+        ],
+    )
     await dialog(app.engine, "head1", [*INDIVIDUAL_TO_FILES, ("Xong", "Gửi đề xuất")])
     await dialog(app.engine, "head1", [("Hủy", "đề xuất chưa được gửi")])
+    await dialog(app.engine, "head1", [INDIVIDUAL_TO_FILES[0]])  # starts afresh
     assert await nominations(app) == []
 
 

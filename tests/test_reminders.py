@@ -266,7 +266,7 @@ async def test_paused_member_skipped_but_staff_escalations_are_not(app: App, wor
     assert sim.days("head2", report) == [d(18), d(22), d(24), d(25), d(26)]
     staff = [s for s in sim.sender.sent if s.chat == "staff"]
     assert len(staff) == 1 and "Thôn Nam" in staff[0].text
-    await dialog(app.engine, "head3", [("tiep tuc", "đang bật")])
+    await dialog(app.engine, "head3", [("bat nhac", "đang bật"), ("tiep tuc", "không có việc")])
     async with app.sessions() as session:
         member = await session.get_one(Member, world.members["head3"].id)
         assert member.paused_until is None

@@ -159,15 +159,24 @@ async def test_edit_one_answer_from_the_summary(app: App, world: World) -> None:
     assert report.answers["gia_dinh_van_hoa"] == 12
 
 
-async def test_cancel_midway_and_from_the_summary_keeps_nothing(app: App, world: World) -> None:
+async def test_cancel_midway_asks_and_cancel_from_the_summary_keeps_nothing(
+    app: App, world: World
+) -> None:
     await load_defaults(app)
     await dialog(
         app.engine,
         "head1",
-        [("bao cao", "Câu 1/7"), ("12", "Câu 2/7"), ("/huy", "Đã hủy"), ("5", "Anh/Chị muốn")],
+        [
+            ("bao cao", "Câu 1/7"),
+            ("12", "Câu 2/7"),
+            ("/huy", ["đang làm dở báo cáo tháng 11/2026 (1/7 câu)", "Bỏ bản nháp"]),
+            ("3", ["Đã bỏ bản nháp", "Anh/Chị muốn"]),
+            ("bao cao", "Câu 1/7"),
+        ],
     )
-    await dialog(app.engine, "head1", [*FIRST_SIX, ("Bỏ qua", "Câu 7/7"), ("Bỏ qua", "Hủy")])
+    await dialog(app.engine, "head1", [*FIRST_SIX[1:], ("Bỏ qua", "Câu 7/7"), ("Bỏ qua", "Hủy")])
     await dialog(app.engine, "head1", [("3", ["báo cáo chưa được gửi", "Báo cáo tháng"])])
+    await dialog(app.engine, "head1", [("bao cao", "Câu 1/7")])  # nothing kept
     assert await reports(app) == []
 
 
@@ -462,7 +471,11 @@ async def test_starting_again_midway_resumes_the_half_filled_report(app: App, wo
         [
             ("bao cao", ["làm dở báo cáo tháng 11/2026 (đã trả lời 2/7 câu)", "Câu 3/7"]),
             ("bo qua", "Câu 4/7"),
-            ("/huy", "Đã hủy"),
+            ("/huy", "Anh/Chị đang làm dở báo cáo tháng 11/2026 (3/7 câu)"),
+            ("Để sau", ["Đã lưu bản nháp", "/tieptuc", "Anh/Chị muốn làm gì"]),
+            ("bao cao", ["đã trả lời 3/7 câu", "Câu 4/7"]),
+            ("/huy", ""),
+            ("3", "Đã bỏ bản nháp"),
             ("bao cao", ["7 câu hỏi", "Câu 1/7"]),
         ],
     )
