@@ -43,6 +43,8 @@ def directive_import(
     now: Now = None,
 ) -> None:
     """Parses FILE and stores it as a draft for staff to check and activate in the bot."""
+    from zoneinfo import ZoneInfo
+
     from handlers.directive_intake import summary_lines
     from locales import _
     from storage.access import unit_by_code
@@ -64,7 +66,8 @@ def directive_import(
             now = application.clock.now()
             draft = await create_draft(session, issuer, parsed, now, file.name)
             lines = [_("directive.cli.draft", id=draft.id)]
-            return lines + await summary_lines(session, draft, issuer)
+            today = now.astimezone(ZoneInfo(application.settings.timezone)).date()
+            return lines + await summary_lines(session, draft, issuer, today)
 
     for line in with_app(body, clock=parse_now(now)):
         typer.echo(line)

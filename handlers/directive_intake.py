@@ -39,10 +39,12 @@ from storage.directives import (
     create_draft,
     directives_of,
     discard_draft,
+    document_label,
     drop_task,
     effective_assignees,
     get_directive,
     get_task,
+    past_at,
     remember_mapping,
     role_for,
     set_deadlines,
@@ -87,9 +89,11 @@ day_label = date_label
 
 
 def directive_label(directive: Directive) -> str:
-    """ "Kế hoạch 215/KH-UBND" (or "... (không số)")."""
+    """ "Kế hoạch 215/KH-UBND"; a document without a number by its date and subject."""
+    if not directive.number:
+        return document_label(directive)
     kind = _(f"directive.kind.{directive.kind}")
-    return _("directive.label", kind=kind, number=directive.number or _("directive.no_number"))
+    return _("directive.label", kind=kind, number=directive.number)
 
 
 def deadline_label(deadline: dict[str, Any]) -> str:
@@ -110,10 +114,16 @@ def deadline_label(deadline: dict[str, Any]) -> str:
     return str(deadline.get("text") or "")
 
 
-def deadlines_label(task: DirectiveTask) -> str:
+def deadlines_label(task: DirectiveTask, today: date | None = None) -> str:
+    """The task's deadlines; a one-off date before `today` (when given) reads "hạn … đã qua"."""
     if not task.deadlines:
         return _("directive.no_deadline")
-    return "; ".join(deadline_label(d) for d in task.deadlines)
+    return "; ".join(_deadline_shown(d, today) for d in task.deadlines)
+
+
+def _deadline_shown(deadline: dict[str, Any], today: date | None) -> str:
+    past = past_at(deadline, today) if today is not None else None
+    return _("directive.deadline_past", date=day_label(past)) if past else deadline_label(deadline)
 
 
 def targets_label(found: Resolution, resolver: Resolver) -> str:
@@ -277,9 +287,12 @@ def _gone(ctx: Context) -> Turn:
     return finish(ctx, _("directive.gone"))
 
 
-async def summary_lines(session: AsyncSession, directive: Directive, issuer: Unit) -> list[str]:
+async def summary_lines(
+    session: AsyncSession, directive: Directive, issuer: Unit, today: date
+) -> list[str]:
     """The directive in a few lines: number, date, issuer, subject, counts, and for each task
-    its deadlines and who it goes to (as resolved under `issuer` now)."""
+    its deadlines (a date already past on `today` flagged) and who it goes to (as resolved
+    under `issuer` now)."""
     tasks = await tasks_of(session, directive.id)
     dropped = len(await tasks_of(session, directive.id, include_dropped=True)) - len(tasks)
     resolver = await Resolver.load(session, issuer)
@@ -302,7 +315,7 @@ async def summary_lines(session: AsyncSession, directive: Directive, issuer: Uni
                 "directive.summary.task",
                 ref=task.ref,
                 text=short(task.text, TASK_TEXT),
-                deadlines=deadlines_label(task),
+                deadlines=deadlines_label(task, today),
                 targets="; ".join(goes_to) or _("directive.target.none"),
             )
         )
@@ -310,13 +323,15 @@ async def summary_lines(session: AsyncSession, directive: Directive, issuer: Uni
         lines.append(_("directive.summary.more", n=len(tasks) - SUMMARY_TASKS))
     if dropped:
         lines.append(_("directive.summary.dropped", n=dropped))
+    if any(past_at(d, today) for t in tasks for d in t.deadlines):
+        lines.append(_("directive.summary.past"))
     return lines
 
 
 async def _summary(ctx: Context, directive: Directive, *before: str) -> Turn:
     """The draft in a few lines and what staff may do with it."""
     assert ctx.unit is not None
-    lines = await summary_lines(ctx.session, directive, ctx.unit)
+    lines = await summary_lines(ctx.session, directive, ctx.unit, ctx.local_now.date())
     lines.append(_("directive.summary.ask"))
     options = [
         Option("act", _("directive.opt.activate")),
@@ -413,7 +428,7 @@ def _ask_deadline(ctx: Context, task: DirectiveTask) -> Turn:
         "directive.ask_deadline",
         ref=task.ref,
         text=short(task.text, TASK_TEXT),
-        deadlines=deadlines_label(task),
+        deadlines=deadlines_label(task, ctx.local_now.date()),
     )
     options = [Option("none", _("directive.opt.no_deadline")), _back_option()]
     return ask("intake:deadline", text, "text", options)
@@ -447,7 +462,11 @@ async def intake_deadline(ctx: Context) -> Turn:
     assert ctx.member is not None
     await set_deadlines(ctx.session, task, deadlines, ctx.now, ctx.member.id)
     ctx.data.pop("task_id", None)
-    saved = _("directive.deadline_saved", ref=task.ref, deadlines=deadlines_label(task))
+    saved = _(
+        "directive.deadline_saved",
+        ref=task.ref,
+        deadlines=deadlines_label(task, ctx.local_now.date()),
+    )
     return await _summary(ctx, directive, saved)
 
 

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from handlers.directive_intake import day_label, directive_label, finish, short
+from handlers.directive_intake import day_label, finish, short
 from handlers.flow import Context, Flow, Turn, ask, stay
 from handlers.numbers import whole
 from handlers.types import Option
 from locales import _
-from storage.directives import UNDATED, OpenTask, mark_done, open_tasks
+from storage.directives import UNDATED, OpenTask, document_label, mark_done, open_tasks
 
 TASK_ROLES = frozenset({"village_head", "principal", "reporter", "staff"})
 SHOWN = 8
@@ -52,7 +52,7 @@ async def _list(ctx: Context, *before: str) -> Turn:
                 n=n,
                 when=_when(item, today),
                 text=short(item.task.text, TASK_TEXT),
-                source=directive_label(item.directive),
+                source=document_label(item.directive),
             )
         )
         options.append(Option(_option_id(item), _("tasks.opt.done", n=n)))

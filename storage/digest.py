@@ -25,6 +25,7 @@ from sqlalchemy.orm import aliased
 
 from bot.settings import Settings
 from locales import current
+from storage.directives import document_label, owed_occurrences
 from storage.models import (
     ChatBinding,
     DigestState,
@@ -40,8 +41,6 @@ from storage.periods import Schedule, between, period_of, shift
 from storage.reminders import (
     REPORTER_ROLES,
     active_tasks,
-    directive_label,
-    occurrences,
     reporting_schedules,
     short,
 )
@@ -455,14 +454,14 @@ async def _upcoming(
             mine = [t for t in targets if t.unit_id in units]
             if not mine:
                 continue
-            for due in occurrences(task, today, end):
+            for due in owed_occurrences(directive, task, today, end, tz):
                 finished = sum(1 for t in mine if (task.id, t.unit_id, due) in done)
                 out.append(
                     Deadline(
                         due,
                         "task",
                         short(task.text, 120),
-                        directive_label(directive),
+                        document_label(directive),
                         len(mine),
                         finished,
                     )

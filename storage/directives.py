@@ -24,11 +24,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from directives import deadline_occurrences
+from locales import gettext
+from locales.formats import date_label
 from storage.access import audit, subtree_ids
 from storage.models import (
     AssigneeMapping,
@@ -457,6 +460,61 @@ async def remember_mapping(
     )
 
 
+# Deadlines and words ---------------------------------------------------------------------------
+
+SUBJECT_SHOWN = 90
+
+
+def document_label(directive: Directive, lang: str | None = None) -> str:
+    """The document as people name it: "Kế hoạch số 45/KH-UBND về …", or for a document without
+    a number "văn bản không số ngày 12/11/2026 về …" (never an internal id)."""
+    subject = clean(directive.subject or "")
+    if len(subject) > SUBJECT_SHOWN:
+        subject = subject[: SUBJECT_SHOWN - 1].rstrip(" ,;") + "…"
+    about = gettext("directive.doc.about", lang=lang, subject=subject) if subject else ""
+    if directive.number:
+        kind = gettext(f"directive.kind.{directive.kind}", lang=lang)
+        return gettext(
+            "directive.doc.numbered", lang=lang, kind=kind, number=directive.number, about=about
+        )
+    if directive.issued_on:
+        day = date_label(directive.issued_on)
+        return gettext("directive.doc.unnumbered_dated", lang=lang, date=day, about=about)
+    return gettext("directive.doc.unnumbered", lang=lang, about=about)
+
+
+def activated_on(directive: Directive, tz: ZoneInfo) -> date | None:
+    """The local day the directive became active (None for a draft)."""
+    return directive.activated_at.astimezone(tz).date() if directive.activated_at else None
+
+
+def owed_occurrences(
+    directive: Directive, task: DirectiveTask, start: date, end: date, tz: ZoneInfo
+) -> list[date]:
+    """The due dates in [start, end] that the task's targets owe: a recurring deadline from its
+    first occurrence after the day of activation, a one-off date from that day on (a date
+    already past at activation was shown to staff as past and is never chased)."""
+    first = activated_on(directive, tz)
+    found: set[date] = set()
+    for deadline in task.deadlines or []:
+        if not isinstance(deadline, dict):
+            continue
+        since = start
+        if first is not None:
+            since = max(start, first + timedelta(days=1) if deadline.get("every") else first)
+        found.update(deadline_occurrences(deadline, since, end))
+    return sorted(found)
+
+
+def past_at(deadline: dict[str, Any], today: date) -> date | None:
+    """The one-off date of `deadline` when it is before `today` (None for a recurring deadline
+    or a date still to come)."""
+    if deadline.get("every"):
+        return None
+    due = _iso_date(deadline.get("due"))
+    return due if due is not None and due < today else None
+
+
 # Tasks of a unit ------------------------------------------------------------------------------
 
 
@@ -467,11 +525,12 @@ def _next_due(
     None when every occurrence in sight is done."""
     if not task.deadlines:
         return None if UNDATED in done else (UNDATED, "")
-    # A recurring deadline is owed from activation on (not for months before it was loaded).
+    # A recurring deadline is owed from its first occurrence after activation (not for months
+    # before it was loaded); a one-off date is shown even when it was past at activation.
     since = directive.activated_at.date() if directive.activated_at else today
     if directive.issued_on is not None:
         since = max(since, directive.issued_on)
-    start_recurring = max(since, today - RECURRING_LOOKBACK)
+    start_recurring = max(since + timedelta(days=1), today - RECURRING_LOOKBACK)
     best: tuple[date, str] | None = None
     for deadline in task.deadlines:
         if deadline.get("every"):

@@ -33,9 +33,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.settings import Settings
-from directives import deadline_occurrences
 from locales import gettext
 from locales.formats import date_label, month_label
+from storage.directives import document_label, owed_occurrences
 from storage.models import (
     ChatBinding,
     Directive,
@@ -433,10 +433,6 @@ def _head(people: _People, unit_id: int) -> str:
     return ", ".join(m.name for m in heads if m.active and m.name) or "—"
 
 
-def directive_label(directive: Directive) -> str:
-    return directive.number or (directive.subject or "")[:80] or f"#{directive.id}"
-
-
 def short(text: str, limit: int = TASK_TEXT_MAX) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
@@ -470,15 +466,6 @@ async def active_tasks(
     return [(d, t, targets.get(t.id, [])) for d, t in rows]
 
 
-def occurrences(task: DirectiveTask, start: date, end: date) -> list[date]:
-    """Every due date of the task's deadlines in [start, end]."""
-    found: set[date] = set()
-    for deadline in task.deadlines or []:
-        if isinstance(deadline, dict):
-            found.update(deadline_occurrences(deadline, start, end))
-    return sorted(found)
-
-
 async def _plan_tasks(
     planner: _Planner,
     today: date,
@@ -499,8 +486,9 @@ async def _plan_tasks(
         ).tuples()
     )
     escalations: dict[tuple[int, int, int, date], tuple[datetime, list[Unit]]] = {}
+    tz = ZoneInfo(settings.timezone)
     for directive, task, targets in tasks:
-        for due in occurrences(task, lookback, ahead):
+        for due in owed_occurrences(directive, task, lookback, ahead, tz):
             stage = current_stage(due, planner.now, settings)
             if stage is None:
                 continue
@@ -523,7 +511,7 @@ async def _plan_tasks(
                 for member in people.of(unit.id, (target.role,)):
                     values: dict[str, object] = {
                         "task": short(task.text),
-                        "directive": directive_label(directive),
+                        "directive": document_label(directive, member.locale),
                         "unit": unit.name,
                         "due": date_label(due),
                         "days": left,
@@ -539,7 +527,7 @@ async def _plan_tasks(
             member,
             "reminders.escalate.task",
             task=short(task.text),
-            directive=directive_label(directive),
+            directive=document_label(directive, member.locale),
             due=date_label(due),
             count=len(units),
             units="\n".join(lines),

@@ -393,7 +393,13 @@ async def test_task_deadlines_in_the_coming_week(app: App, world: World) -> None
             session, app.settings, world.commune, "2026-11", local(2026, 11, 26, 9, 0)
         )
     assert [(u.due.isoformat(), u.kind, u.directive, u.units, u.done) for u in digest.upcoming] == [
-        ("2026-12-01", "task", "45/KH-UBND", 1, 0)
+        (
+            "2026-12-01",
+            "task",
+            "Kế hoạch số 45/KH-UBND về Phát động phong trào thi đua năm 2026",
+            1,
+            0,
+        )
     ]
     assert "01/12/2026: Gửi danh sách giáo viên" in render_text(digest, TZ)
 

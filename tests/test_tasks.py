@@ -82,7 +82,7 @@ async def test_open_tasks_nearest_first(app: App, world: World) -> None:
                     "Quá hạn 15 ngày (05/11/2026)",
                     "Hạn 25/11/2026, còn 5 ngày",
                     "Không có hạn",
-                    "Kế hoạch 10/KH-UBND",
+                    "Kế hoạch số 10/KH-UBND về Thử nghiệm",
                 ],
             )
         ],
