@@ -26,6 +26,12 @@ def _url() -> str:
 
 
 def _run(connection: Connection) -> None:
+    if connection.dialect.name == "sqlite":
+        # Alembic commits each revision on its own on SQLite (no transactional DDL), which lets a
+        # process starting at the same time apply a revision this one is about to apply. One
+        # transaction of our own (BEGIN IMMEDIATE: the write lock) around them all makes the
+        # others wait, then find the schema at head.
+        connection.begin()
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
