@@ -140,7 +140,7 @@ def digest_command(
             shown = period or await focus_period(session, application.settings, at)
             digest = await build_digest(session, application.settings, root, shown, at)
             if xlsx is not None:
-                await write_xlsx(session, digest, root, xlsx)
+                await write_xlsx(session, digest, root, xlsx, tz)
         if png is not None:
             bars = [Bar(r.name, r.on_time, r.late, r.expected) for r in digest.current.rows]
             title = _(

@@ -22,17 +22,19 @@ from bot.settings import Settings
 from handlers.flow import Context, Flow, Turn
 from handlers.types import Attachment, Reply
 from locales import _, use_locale
-from locales.formats import date_label, month_label
+from locales.formats import date_label, month_label, number_label
 from storage.digest import (
     Digest,
     Missing,
     PeriodFigures,
+    Total,
     build_digest,
     digest_changed,
     focus_period,
 )
 from storage.export import write_xlsx
 from storage.models import ChatBinding, Member, OutboxMessage, Unit
+from storage.nominations import status_label
 from storage.outbox import enqueue
 from storage.reminders import Planned
 
@@ -99,6 +101,30 @@ def _missing_lines(missing: list[Missing]) -> list[str]:
     return lines
 
 
+def nominations_line(digest: Digest) -> str:
+    """How many nominations, by current status (each counted once), and how many are new."""
+    total = sum(digest.nominations.values())
+    if not total:
+        return _("digest.nominations_none")
+    parts = ", ".join(f"{status_label(s)} {n}" for s, n in digest.nominations.items())
+    return _("digest.nominations", total=total, statuses=parts, new=digest.new_nominations)
+
+
+def total_value(total: Total) -> str:
+    """The figure of one indicator as people read it ("1.200", "96,3%")."""
+    text = number_label(total.value, total.decimals + (1 if total.how == "mean" else 0))
+    return f"{text}%" if total.kind == "percentage" else text
+
+
+def total_line(total: Total) -> str:
+    return _(
+        f"digest.total.{total.how}",
+        label=total.label,
+        value=total_value(total),
+        reports=total.reports,
+    )
+
+
 def render_text(digest: Digest, tz: ZoneInfo) -> str:
     """The digest as one text in the current locale (split it with `split_text`)."""
     local = digest.generated_at.astimezone(tz)
@@ -135,18 +161,7 @@ def render_text(digest: Digest, tz: ZoneInfo) -> str:
         lines.append(_("digest.missing_title", count=len(digest.last.missing)))
     lines += _missing_lines(digest.last.missing)
 
-    n = digest.nominations
-    lines += [
-        "",
-        _(
-            "digest.nominations",
-            new=digest.new_nominations,
-            pending=n.get("pending", 0),
-            approved=n.get("approved", 0),
-            returned=n.get("returned", 0),
-            rejected=n.get("rejected", 0),
-        ),
-    ]
+    lines += ["", nominations_line(digest)]
     for nomination in digest.pending[:10]:
         lines.append(
             _(
@@ -197,10 +212,7 @@ def render_text(digest: Digest, tz: ZoneInfo) -> str:
             )
     if digest.totals:
         lines += ["", _("digest.totals_title", month=month_label(cur.period))]
-        for total in digest.totals:
-            lines.append(
-                _("digest.total_line", label=total.label, value=total.value, reports=total.reports)
-            )
+        lines += [total_line(total) for total in digest.totals]
     lines += ["", _("digest.footer")]
     return "\n".join(lines)
 
@@ -228,7 +240,8 @@ async def write_files(
         _("digest.chart.late"),
         _("digest.chart.axis"),
     )
-    xlsx = await write_xlsx(session, digest, root, folder / f"{base}.xlsx")
+    tz = ZoneInfo(settings.timezone)
+    xlsx = await write_xlsx(session, digest, root, folder / f"{base}.xlsx", tz)
     return Files(png, xlsx)
 
 

@@ -24,7 +24,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.settings import Settings
-from locales import current
 from storage.directives import document_label, owed_occurrences
 from storage.models import (
     ChatBinding,
@@ -41,12 +40,15 @@ from storage.periods import Schedule, between, period_of, shift
 from storage.reminders import (
     REPORTER_ROLES,
     active_tasks,
+    person_label,
     reporting_schedules,
     short,
 )
 from storage.reports import expected_of
+from storage.templates import aggregate_of, decimals_of, label
 
-NOMINATION_STATUSES = ("pending", "approved", "rejected", "returned")
+# The order statuses are listed in; a status not named here (added later) follows them.
+STATUS_ORDER = ("pending", "returned", "approved", "rejected")
 UPCOMING_DAYS = 7
 FAILED_LOOKBACK = timedelta(days=7)
 LIST_LIMIT = 20
@@ -121,10 +123,16 @@ class Failure:
 
 @dataclass
 class Total:
+    """One indicator over the period's reports: `how` is sum, mean or yes_count (then `value`
+    is how many of the `reports` answered yes)."""
+
     key: str
     label: str
-    value: int
+    value: int | float
     reports: int
+    how: str
+    decimals: int = 0
+    kind: str = "integer"
 
 
 @dataclass
@@ -134,8 +142,8 @@ class Digest:
     generated_at: datetime
     current: PeriodFigures
     last: PeriodFigures
-    nominations: dict[str, int]
-    new_nominations: int
+    nominations: dict[str, int]  # by current status: each nomination in exactly one
+    new_nominations: int  # of them, how many were created since the last digest
     pending: list[PendingNomination]
     upcoming: list[Deadline]
     failed: list[Failure]
@@ -151,7 +159,11 @@ class Digest:
         for name in ("expected", "submitted", "on_time", "late", "missing"):
             data[name] = cur[name]
         data["period"] = self.current.period
-        data["nominations"] = {"new": self.new_nominations, **self.nominations}
+        data["nominations"] = {
+            "total": sum(self.nominations.values()),
+            "by_status": dict(self.nominations),
+            "new": self.new_nominations,
+        }
         del data["new_nominations"]
         return data
 
@@ -247,10 +259,11 @@ def _branch_of(units: dict[int, Node], root_id: int) -> dict[int, int]:
 
 
 async def _heads(session: AsyncSession, unit_ids: Sequence[int]) -> dict[int, str]:
+    """The registered reporters of each unit, by name (by role when they gave none)."""
     names: dict[int, list[str]] = defaultdict(list)
     for i in range(0, len(unit_ids), 900):
         rows = await session.execute(
-            select(Member.unit_id, Member.name)
+            select(Member.unit_id, Member.name, Member.role)
             .where(
                 Member.unit_id.in_(unit_ids[i : i + 900]),
                 Member.role.in_(REPORTER_ROLES),
@@ -258,9 +271,8 @@ async def _heads(session: AsyncSession, unit_ids: Sequence[int]) -> dict[int, st
             )
             .order_by(Member.id)
         )
-        for unit_id, name in rows.tuples():
-            if name:
-                names[unit_id].append(name)
+        for unit_id, name, role in rows.tuples():
+            names[unit_id].append(person_label(name, role))
     return {unit_id: ", ".join(v) for unit_id, v in names.items()}
 
 
@@ -381,7 +393,8 @@ async def build_digest(
     for status, n, fresh in counted.tuples().all():
         counts[status] = int(n)
         new += int(fresh or 0)
-    nominations = {status: counts.get(status, 0) for status in NOMINATION_STATUSES}
+    order = {status: n for n, status in enumerate(STATUS_ORDER)}
+    nominations = dict(sorted(counts.items(), key=lambda kv: (order.get(kv[0], 99), kv[0])))
     pending_rows = await session.execute(
         select(
             Nomination.id,
@@ -507,6 +520,8 @@ async def _failures(
 
 
 async def _totals(session: AsyncSession, reports: list[tuple[dict[str, Any], int]]) -> list[Total]:
+    """Each indicator that aggregates (its template's `aggregate`) over the answers given: a sum,
+    a mean, or how many said yes; skipped answers and other types are left out."""
     if not reports:
         return []
     templates = {
@@ -519,27 +534,39 @@ async def _totals(session: AsyncSession, reports: list[tuple[dict[str, Any], int
             )
         ).all()
     }
-    lang = current()
-    labels: dict[str, str] = {}
-    numeric: dict[int, list[str]] = {}
-    for template in templates.values():
-        keys = []
+    found: dict[str, Total] = {}
+    values: dict[str, list[int | float]] = defaultdict(list)
+    keys: dict[int, list[str]] = defaultdict(list)
+    for template in sorted(templates.values(), key=lambda t: (t.unit_kind, t.version)):
         for item in template.indicators:
-            if item.get("type") == "integer" and item.get("key"):
-                key = str(item["key"])
-                keys.append(key)
-                label = item.get(f"label_{lang}") or item.get("label_vi") or key
-                labels.setdefault(key, str(label))
-        numeric[template.id] = keys
-    sums: dict[str, int] = defaultdict(int)
-    counts: dict[str, int] = defaultdict(int)
+            how = aggregate_of(item)
+            key = str(item.get("key") or "")
+            if how == "none" or not key or found.get(key, Total(key, "", 0, 0, how)).how != how:
+                continue
+            keys[template.id].append(key)
+            found.setdefault(
+                key, Total(key, label(item), 0, 0, how, decimals_of(item), str(item["type"]))
+            )
     for answers, template_id in reports:
-        for key in numeric.get(template_id, []):
+        for key in keys.get(template_id, []):
             value = answers.get(key)
-            if isinstance(value, int) and not isinstance(value, bool):
-                sums[key] += value
-                counts[key] += 1
-    return [Total(k, labels[k], sums[k], counts[k]) for k in labels if counts[k]]
+            if found[key].how == "yes_count":
+                if isinstance(value, bool):
+                    values[key].append(1 if value else 0)
+            elif isinstance(value, int | float) and not isinstance(value, bool):
+                values[key].append(value)
+    out = []
+    for key, total in found.items():
+        got = values.get(key)
+        if not got:
+            continue
+        total.reports = len(got)
+        if total.how == "mean":
+            total.value = round(sum(got) / len(got), total.decimals + 1)
+        else:
+            total.value = round(sum(got), total.decimals) if total.decimals else int(sum(got))
+        out.append(total)
+    return out
 
 
 async def digest_changed(

@@ -1,15 +1,20 @@
-"""The .xlsx export of a digest (openpyxl).
+"""The .xlsx export of a digest (openpyxl), for staff to hand on.
 
-Sheets: a summary per sub-unit; the period's reports (one row per reporting unit, one column per
-indicator of their templates); nominations in the official list layout (STT, Họ và tên, Chức
-vụ – đơn vị, Hình thức đề nghị, Thành tích tóm tắt) with a title above the header row. Headers
-are localized (`digest.xlsx.*`).
+Sheets: a summary per sub-unit with the period's figures per indicator (summed, averaged or
+counted as each indicator declares); the period's reports (one row per reporting unit, one
+column per indicator, answers as people read them: choice labels, Có/Không, local times
+dd/mm/yyyy hh:mm, and the figures row at the bottom); the official nomination list (STT, Họ và
+tên, Chức vụ – đơn vị, Hình thức đề nghị, Thành tích tóm tắt) holding approved nominations
+only, with a title above the header row; and the other nominations with their status, nominee
+kind and movement. Headers are localized (`digest.xlsx.*`).
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
@@ -17,27 +22,39 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from locales import _, current
-from storage.digest import Digest, subtree, tree_ids
+from locales import _
+from locales.formats import month_label, number_label
+from storage.digest import Digest, Total, subtree, tree_ids
 from storage.models import Nomination, Report, ReportTemplate, Unit
+from storage.nominations import status_label
 from storage.reminders import reporting_kinds
 from storage.sheets import new_workbook
+from storage.templates import label
 
 NOMINATION_HEADER_ROW = 3
-LISTED_STATUSES = ("pending", "approved")
+LISTED_STATUSES = ("approved",)
 BOLD = Font(bold=True)
 WRAP = Alignment(wrap_text=True, vertical="top")
+TIME_FORMAT = "dd/mm/yyyy hh:mm"
+DATE_FORMAT = "dd/mm/yyyy"
 
 
-def _label(item: dict[str, Any]) -> str:
-    lang = current()
-    return str(item.get(f"label_{lang}") or item.get("label_vi") or item.get("key"))
+def _local(at: datetime, tz: ZoneInfo) -> datetime:
+    """A time as Excel shows it: local wall-clock time without a zone."""
+    return at.astimezone(tz).replace(tzinfo=None)
 
 
-def _cell(value: Any) -> Any:
-    if isinstance(value, bool):
+def _cell(indicator: dict[str, Any], value: Any) -> Any:
+    """An answer as staff read it: the choice's label, Có/Không, the number, the text."""
+    if value is None:
+        return None
+    kind = indicator.get("type")
+    if isinstance(value, bool) or kind == "yes_no":
         return _("digest.xlsx.yes") if value else _("digest.xlsx.no")
-    if isinstance(value, int | float | str) or value is None:
+    if kind == "choice":
+        found = next((c for c in indicator.get("choices", []) if c.get("key") == value), None)
+        return label(found) if found else str(value)
+    if isinstance(value, int | float | str):
         return value
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
@@ -49,14 +66,23 @@ def _widths(sheet: Any, widths: list[int]) -> None:
         sheet.column_dimensions[get_column_letter(i)].width = width
 
 
-async def write_xlsx(session: AsyncSession, digest: Digest, root: Unit, path: Path) -> Path:
+def _bold_row(sheet: Any, row: int) -> None:
+    for cell in sheet[row]:
+        cell.font = BOLD
+
+
+async def write_xlsx(
+    session: AsyncSession, digest: Digest, root: Unit, path: Path, tz: ZoneInfo
+) -> Path:
     """Writes the workbook for `digest` (of `root`) to `path` and returns it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     book = new_workbook()
     summary = book.active
     assert summary is not None
     summary.title = _("digest.xlsx.sheet_summary")
-    summary.append([_("digest.xlsx.title_summary", unit=root.name, period=digest.current.period)])
+    month = month_label(digest.current.period)
+    summary.append([_("digest.xlsx.title_summary", unit=root.name, period=month)])
+    summary["A1"].font = BOLD
     summary.append([])
     summary.append(
         [
@@ -68,21 +94,41 @@ async def write_xlsx(session: AsyncSession, digest: Digest, root: Unit, path: Pa
             _("digest.xlsx.missing"),
         ]
     )
+    _bold_row(summary, 3)
     for line in digest.current.rows:
         summary.append(
             [line.name, line.expected, line.submitted, line.on_time, line.late, line.missing]
         )
-    for cell in summary[3]:
-        cell.font = BOLD
-    _widths(summary, [40, 12, 12, 12, 12, 12])
+    if digest.totals:
+        summary.append([])
+        summary.append(
+            [_("digest.xlsx.indicator"), _("digest.xlsx.how"), _("digest.xlsx.value"),
+             _("digest.xlsx.reports_counted")]
+        )  # fmt: skip
+        _bold_row(summary, summary.max_row)
+        for total in digest.totals:
+            summary.append(
+                [total.label, _(f"digest.xlsx.how_{total.how}"), _figure(total), total.reports]
+            )
+            if total.kind == "percentage":
+                summary.cell(summary.max_row, 3).number_format = "0.0%"
+            elif total.how == "mean":
+                summary.cell(summary.max_row, 3).number_format = "0.0"
+    _widths(summary, [44, 14, 14, 14, 12, 12])
 
-    await _reports_sheet(book, session, digest, root)
-    await _nominations_sheet(book, session, root)
+    await _reports_sheet(book, session, digest, root, tz)
+    await _nominations_sheets(book, session, root, tz)
     book.save(path)
     return path
 
 
-async def _reports_sheet(book: Workbook, session: AsyncSession, digest: Digest, root: Unit) -> None:
+def _figure(total: Total) -> int | float:
+    return total.value / 100 if total.kind == "percentage" else total.value
+
+
+async def _reports_sheet(
+    book: Workbook, session: AsyncSession, digest: Digest, root: Unit, tz: ZoneInfo
+) -> None:
     sheet = book.create_sheet(_("digest.xlsx.sheet_reports"))
     kinds = set(await reporting_kinds(session))
     units = sorted(
@@ -114,26 +160,33 @@ async def _reports_sheet(book: Workbook, session: AsyncSession, digest: Digest, 
             )
         ).all()
     )
-    columns: dict[str, str] = {}
+    columns: dict[str, dict[str, Any]] = {}
     for template in templates:
         for item in template.indicators:
             if item.get("type") != "photo" and item.get("key"):
-                columns.setdefault(str(item["key"]), _label(item))
+                columns.setdefault(str(item["key"]), item)
     header = [
         _("digest.xlsx.stt"),
         _("digest.xlsx.code"),
         _("digest.xlsx.unit"),
         _("digest.xlsx.status"),
         _("digest.xlsx.submitted_at"),
-        *columns.values(),
+        *(label(item) for item in columns.values()),
     ]
+    sheet.append(
+        [_("digest.xlsx.title_reports", unit=root.name, period=month_label(digest.current.period))]
+    )
+    sheet["A1"].font = BOLD
     sheet.append(header)
-    for cell in sheet[1]:
-        cell.font = BOLD
+    _bold_row(sheet, 2)
+    expected = {m.code for m in digest.current.missing}
     for i, unit in enumerate(units, 1):
         report = reports.get(unit.id)
         if report is None:
-            sheet.append([i, unit.code, unit.name, _("digest.xlsx.status_missing")])
+            missing = (
+                "digest.xlsx.status_missing" if unit.code in expected else "digest.xlsx.status_none"
+            )
+            sheet.append([i, unit.code, unit.name, _(missing)])
             continue
         answers = report.answers or {}
         sheet.append(
@@ -142,15 +195,58 @@ async def _reports_sheet(book: Workbook, session: AsyncSession, digest: Digest, 
                 unit.code,
                 unit.name,
                 _(f"digest.xlsx.status_{report.status}"),
-                report.submitted_at.replace(tzinfo=None),
-                *(_cell(answers.get(key)) for key in columns),
+                _local(report.submitted_at, tz),
+                *(_cell(item, answers.get(key)) for key, item in columns.items()),
             ]
         )
-    _widths(sheet, [6, 14, 32, 14, 20, *([18] * len(columns))])
+        sheet.cell(sheet.max_row, 5).number_format = TIME_FORMAT
+        for n, item in enumerate(columns.values(), 6):
+            if item.get("type") == "percentage" and isinstance(
+                sheet.cell(sheet.max_row, n).value, int | float
+            ):
+                cell = sheet.cell(sheet.max_row, n)
+                cell.value = cell.value / 100
+                cell.number_format = "0.0%"
+    figures = {t.key: t for t in digest.totals}
+    if figures:
+        row: list[str | None] = ["", "", _("digest.xlsx.figures"), "", ""]
+        for key in columns:
+            total = figures.get(key)
+            row.append(
+                f"{_(f'digest.xlsx.how_{total.how}')}: {_figure_text(total)}" if total else None
+            )
+        sheet.append(row)
+        _bold_row(sheet, sheet.max_row)
+    _widths(sheet, [6, 14, 32, 14, 18, *([20] * len(columns))])
 
 
-async def _nominations_sheet(book: Workbook, session: AsyncSession, root: Unit) -> None:
+def _figure_text(total: Total) -> str:
+    places = total.decimals + (1 if total.how == "mean" else 0)
+    text = number_label(total.value, places)
+    if total.how == "yes_count":
+        return f"{text}/{total.reports}"
+    return f"{text}%" if total.kind == "percentage" else text
+
+
+async def _nominations_sheets(
+    book: Workbook, session: AsyncSession, root: Unit, tz: ZoneInfo
+) -> None:
     from storage.nominations import award_label
+
+    rows = (
+        (
+            await session.execute(
+                select(Nomination, Unit.name)
+                .join(Unit, Unit.id == Nomination.unit_id)
+                .where(Nomination.unit_id.in_(tree_ids(root.id)))
+                .order_by(Nomination.award, Nomination.nominee, Nomination.id)
+            )
+        )
+        .tuples()
+        .all()
+    )
+    listed = [(n, u) for n, u in rows if n.status in LISTED_STATUSES]
+    others = [(n, u) for n, u in rows if n.status not in LISTED_STATUSES]
 
     sheet = book.create_sheet(_("digest.xlsx.sheet_nominations"))
     sheet.append([_("digest.xlsx.title_nominations", unit=root.name)])
@@ -168,22 +264,7 @@ async def _nominations_sheet(book: Workbook, session: AsyncSession, root: Unit) 
     for cell in sheet[NOMINATION_HEADER_ROW]:
         cell.font = BOLD
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    rows = (
-        (
-            await session.execute(
-                select(Nomination, Unit.name)
-                .join(Unit, Unit.id == Nomination.unit_id)
-                .where(
-                    Nomination.unit_id.in_(tree_ids(root.id)),
-                    Nomination.status.in_(LISTED_STATUSES),
-                )
-                .order_by(Nomination.award, Nomination.nominee, Nomination.id)
-            )
-        )
-        .tuples()
-        .all()
-    )
-    for i, (nomination, unit_name) in enumerate(rows, 1):
+    for i, (nomination, unit_name) in enumerate(listed, 1):
         position = " – ".join(p for p in (nomination.position.strip(), unit_name) if p)
         sheet.append(
             [i, nomination.nominee, position, award_label(nomination.award), nomination.achievement]
@@ -191,3 +272,41 @@ async def _nominations_sheet(book: Workbook, session: AsyncSession, root: Unit) 
         for cell in sheet[sheet.max_row]:
             cell.alignment = WRAP
     _widths(sheet, [6, 28, 36, 28, 60])
+
+    other = book.create_sheet(_("digest.xlsx.sheet_other_nominations"))
+    other.append([_("digest.xlsx.title_other_nominations", unit=root.name)])
+    other["A1"].font = BOLD
+    other.append([])
+    other.append(
+        [
+            _("digest.xlsx.stt"),
+            _("digest.xlsx.full_name"),
+            _("digest.xlsx.nominee_kind"),
+            _("digest.xlsx.position_unit"),
+            _("digest.xlsx.award"),
+            _("digest.xlsx.movement"),
+            _("digest.xlsx.nomination_status"),
+            _("digest.xlsx.reason"),
+            _("digest.xlsx.sent_at"),
+        ]
+    )
+    _bold_row(other, 3)
+    for i, (nomination, unit_name) in enumerate(others, 1):
+        position = " – ".join(p for p in (nomination.position.strip(), unit_name) if p)
+        other.append(
+            [
+                i,
+                nomination.nominee,
+                _(f"digest.xlsx.kind_{nomination.kind}"),
+                position,
+                award_label(nomination.award),
+                nomination.movement,
+                status_label(nomination.status),
+                nomination.review_reason or "",
+                _local(nomination.created_at, tz),
+            ]
+        )
+        other.cell(other.max_row, 9).number_format = TIME_FORMAT
+        for cell in other[other.max_row]:
+            cell.alignment = WRAP
+    _widths(other, [6, 28, 12, 36, 28, 30, 18, 30, 18])

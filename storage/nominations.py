@@ -17,7 +17,7 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from locales import current
+from locales import current, gettext
 from storage.models import AuditEntry, Member, Nomination, Unit
 
 KINDS = ("individual", "collective")
@@ -65,6 +65,14 @@ def catalogue(province_code: str | None = None) -> tuple[Award, ...]:
 
 def awards_for(kind: str, province_code: str | None = None) -> list[Award]:
     return [a for a in catalogue(province_code) if kind in a.kinds]
+
+
+def status_label(status: str) -> str:
+    """A nomination status in words, in the current locale (its code when no text exists for
+    it yet, so a status added later still shows)."""
+    key = f"nominate.status.{status}"
+    text = gettext(key)
+    return status if text == key else text
 
 
 def award_label(key: str, province_code: str | None = None) -> str:

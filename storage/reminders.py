@@ -422,15 +422,30 @@ def _escalation_lines(
     """The staff member to escalate to and a line for each unit behind (with its heads)."""
     member = next(m for m in people.members[staff_unit_id] if m.id == member_id)
     lines = [
-        _text(member, "reminders.escalate.line", unit=u.name, head=_head(people, u.id))
+        _text(
+            member,
+            "reminders.escalate.line",
+            unit=u.name,
+            head=_head(people, u.id, member.locale),
+        )
         for u in units
     ]
     return member, lines
 
 
-def _head(people: _People, unit_id: int) -> str:
-    heads = people.of(unit_id, REPORTER_ROLES)
-    return ", ".join(m.name for m in heads if m.active and m.name) or "—"
+def person_label(name: str, role: str, lang: str | None = None) -> str:
+    """A registered person as others read them: their name, or their role when they gave none
+    ("Trưởng thôn (chưa có tên)")."""
+    if name.strip():
+        return name.strip()
+    return gettext("reminders.unnamed", lang=lang, role=gettext(f"role.{role}", lang=lang))
+
+
+def _head(people: _People, unit_id: int, lang: str | None = None) -> str:
+    heads = [m for m in people.of(unit_id, REPORTER_ROLES) if m.active]
+    return ", ".join(person_label(m.name, m.role, lang) for m in heads) or gettext(
+        "digest.no_head", lang=lang
+    )
 
 
 def short(text: str, limit: int = TASK_TEXT_MAX) -> str:

@@ -42,6 +42,9 @@ def all_exist(paths: Iterable[str]) -> bool:
     return all(Path(p).exists() for p in paths)
 
 
+SCHOOL_ANSWERS = {"day_tot_hoc_tot": "tot", "ty_le_chuyen_can": 97.5, "hoc_sinh_duoc_khen": 1200}
+
+
 async def seed(app: App, world: World) -> None:
     """Templates; T1 on time and the school late for 2026-11; T1 and T2 for 2026-10; two
     nominations (pending, approved) and a rejected one."""
@@ -65,7 +68,7 @@ async def seed(app: App, world: World) -> None:
         }
         rows = [
             (world.villages[0], "2026-11", "on_time", village, answers),
-            (world.school, "2026-11", "late", school, {}),
+            (world.school, "2026-11", "late", school, SCHOOL_ANSWERS),
             (world.villages[0], "2026-10", "on_time", village, {"gia_dinh_van_hoa": 100}),
             (world.villages[1], "2026-10", "late", village, {"gia_dinh_van_hoa": 80}),
         ]
@@ -126,11 +129,9 @@ async def test_figures_for_the_commune(app: App, world: World) -> None:
         2,
     )
     assert data["nominations"] == {
+        "total": 3,
+        "by_status": {"pending": 1, "approved": 1, "rejected": 1},
         "new": 3,
-        "pending": 1,
-        "approved": 1,
-        "rejected": 1,
-        "returned": 0,
     }
     async with app.sessions() as session:
         early = await build_digest(
@@ -143,8 +144,19 @@ async def test_figures_for_the_commune(app: App, world: World) -> None:
     assert [(u.due.isoformat(), u.kind, u.done, u.units) for u in later.upcoming] == [
         ("2026-11-25", "report", 2, 4)
     ]
-    totals = {t["key"]: t["value"] for t in data["totals"]}
-    assert totals == {"gia_dinh_van_hoa": 120, "nguoi_tot_viec_tot": 3}
+    totals = {t["key"]: (t["how"], t["value"], t["reports"]) for t in data["totals"]}
+    assert totals == {
+        "gia_dinh_van_hoa": ("sum", 120, 1),
+        "nguoi_tot_viec_tot": ("sum", 3, 1),
+        "an_ninh_trat_tu": ("yes_count", 0, 1),
+        "hoc_sinh_duoc_khen": ("sum", 1200, 1),
+        "ty_le_chuyen_can": ("mean", 97.5, 1),
+    }
+    said = render_text(digest, TZ)
+    assert "• Số hộ được công nhận gia đình văn hóa: tổng 120 (1 báo cáo)" in said
+    assert "• Tỷ lệ học sinh đi học chuyên cần (%): trung bình 97,5% (1 báo cáo)" in said
+    assert "Số học sinh được khen trong tháng: tổng 1.200" in said
+    assert "Đề xuất khen thưởng: 3 (chờ duyệt 1, đã duyệt 1, không được duyệt 1)" in said
     rows = {r["code"]: r for r in data["current"]["rows"]}
     assert rows["C1-TH"]["late"] == 1 and rows["C1-T3"]["missing"] == 1
     # the province sees the commune as one sub-unit; the other commune has nobody reporting
@@ -190,18 +202,33 @@ async def test_xlsx_and_png(app: App, world: World, tmp_path: Path) -> None:
         digest = await build_digest(
             session, app.settings, world.commune, "2026-11", app.clock.now()
         )
-        path = await write_xlsx(session, digest, world.commune, tmp_path / "out" / "t.xlsx")
+        path = await write_xlsx(session, digest, world.commune, tmp_path / "out" / "t.xlsx", TZ)
     book = load_workbook(path)
-    assert book.sheetnames == ["Tổng hợp", "Báo cáo", "Đề nghị khen thưởng"]
+    assert book.sheetnames == ["Tổng hợp", "Báo cáo", "Đề nghị khen thưởng", "Đề xuất khác"]
     reports = book["Báo cáo"]
-    header = [c.value for c in reports[1]]
+    assert reports["A1"].value == "BÁO CÁO THI ĐUA THÁNG 11/2026 – Xã Hòa Bình"
+    header = [c.value for c in reports[2]]
     assert header[:5] == ["STT", "Mã đơn vị", "Đơn vị", "Tình trạng", "Thời điểm nộp"]
     assert "Số hộ được công nhận gia đình văn hóa" in header
-    body = [[c.value for c in row] for row in reports.iter_rows(min_row=2)]
-    assert [r[1] for r in body] == ["C1-T1", "C1-T2", "C1-T3", "C1-TH"]
+    body = [[c.value for c in row] for row in reports.iter_rows(min_row=3)]
+    assert [r[1] for r in body[:4]] == ["C1-T1", "C1-T2", "C1-T3", "C1-TH"]
     t1 = dict(zip(header, body[0], strict=False))
     assert t1["Tình trạng"] == "Đúng hạn" and t1["Số hộ được công nhận gia đình văn hóa"] == 120
+    # local time (20 November, 09:00 in Hanoi), shown as dd/mm/yyyy hh:mm
+    assert t1["Thời điểm nộp"] == datetime(2026, 11, 20, 9, 0)
+    assert reports.cell(3, 5).number_format == "dd/mm/yyyy hh:mm"
+    assert t1["Trong tháng, thôn có vụ việc mất an ninh, trật tự không?"] == "Không"
     assert body[1][3] == "Chưa nộp"
+    school = dict(zip(header, body[3], strict=False))
+    assert school["Phong trào “Dạy tốt – học tốt” trong tháng đạt mức nào?"] == "Tốt"
+    assert school["Tỷ lệ học sinh đi học chuyên cần (%)"] == 0.975
+    figures = dict(zip(header, body[4], strict=False))
+    assert figures["Đơn vị"] == "Tổng hợp"
+    assert figures["Số hộ được công nhận gia đình văn hóa"] == "Tổng: 120"
+    assert figures["Tỷ lệ học sinh đi học chuyên cần (%)"] == "Trung bình: 97,5%"
+    assert figures["Trong tháng, thôn có vụ việc mất an ninh, trật tự không?"] == (
+        "Số trả lời “Có”: 0/1"
+    )
     noms = book["Đề nghị khen thưởng"]
     assert [c.value for c in noms[NOMINATION_HEADER_ROW]] == [
         "STT",
@@ -211,10 +238,19 @@ async def test_xlsx_and_png(app: App, world: World, tmp_path: Path) -> None:
         "Thành tích tóm tắt",
     ]
     listed = [[c.value for c in row] for row in noms.iter_rows(min_row=NOMINATION_HEADER_ROW + 1)]
-    assert [r[1] for r in listed] == ["Lò Văn Bảo", "Nguyễn Thị Hoa"]
+    assert [r[1] for r in listed] == ["Lò Văn Bảo"], "the official list holds approved ones only"
     assert listed[0][0] == 1 and listed[0][2] == "Công an viên – Thôn Đông"
+    others = book["Đề xuất khác"]
+    rows = [[c.value for c in row] for row in others.iter_rows(min_row=4)]
+    assert {(r[1], r[2], r[6]) for r in rows} == {
+        ("Nguyễn Thị Hoa", "Cá nhân", "chờ duyệt"),
+        ("Lò Thị Cúc", "Cá nhân", "không được duyệt"),
+    }
     summary = book["Tổng hợp"]
+    assert summary["A1"].value == "TỔNG HỢP BÁO CÁO THI ĐUA THÁNG 11/2026 – Xã Hòa Bình"
     assert [c.value for c in summary[3]][:3] == ["Đơn vị", "Phải nộp", "Đã nộp"]
+    values = {row[0].value: row[2].value for row in summary.iter_rows(min_row=4) if row[2].value}
+    assert values["Tỷ lệ học sinh đi học chuyên cần (%)"] == 0.975
 
     from bot.chart import Bar, completeness_png
 
