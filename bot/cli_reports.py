@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 import typer
 
 from bot.app import App
 from bot.cli_common import Now, fail, parse_now, with_app
+from locales.formats import datetime_label
 
 templates_app = typer.Typer(no_args_is_help=True, help="Report templates per unit kind.")
 reports_app = typer.Typer(no_args_is_help=True, help="Monthly reports filed.")
@@ -71,8 +73,9 @@ def reports_list(
         if as_json:
             _dump([r.as_json() for r in rows])
             return
+        tz = ZoneInfo(application.settings.timezone)
         for r in rows:
-            when = r.submitted_at.isoformat(timespec="minutes")
+            when = datetime_label(r.submitted_at, tz)
             typer.echo(f"{r.unit}\t{r.unit_name}\t{r.period}\t{r.status}\tv{r.version}\t{when}")
 
     with_app(body)

@@ -1,14 +1,19 @@
 """`thidua demo`: a demo database with one real commune, and the shell as a village head.
 
 The commune (Xã Lam Sơn, Thanh Hóa) comes from the official 2025 list; its villages, school and
-people are made up for the demo.
+people are made up for the demo. It was set up three months before the demo's clock (`--now`),
+and the demo village head filed every report since then but the newest one open: on
+3 December the owed November report comes first.
 """
 
 from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import typer
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,13 +22,14 @@ import directives
 from bot.app import App, build
 from bot.settings import Settings
 from bot.units import import_units
-from handlers.clock import Clock
+from handlers.clock import Clock, FixedClock
 from locales import _
+from locales.formats import datetime_label
 from storage.access import add_unit, create_invite, unit_by_code
 from storage.directives import activate, create_draft
 from storage.migrate import upgrade_async
-from storage.models import ChatBinding, Member
-from storage.templates import load_default_templates
+from storage.models import ChatBinding, Member, ReportTemplate, Unit
+from storage.reports import filing_of, submit_report
 
 DEMO_DB = Path("./data/demo.db")
 PROVINCE = "Thanh Hóa"
@@ -44,24 +50,69 @@ class Seeded:
     invites: list[tuple[str, str, str]] = field(default_factory=list)
 
 
+def set_up_day(now: datetime, tz: ZoneInfo) -> datetime:
+    """The first day, 08:00 local, of the month three months before `now`'s."""
+    local = now.astimezone(tz)
+    first = (local.replace(day=1) - timedelta(days=62)).replace(day=1)
+    return datetime.combine(first.date(), time(8, 0), tz)
+
+
+def sample_answers(template: ReportTemplate) -> dict[str, Any]:
+    """Plausible answers to every indicator of `template` (optional texts and photos skipped)."""
+    answers: dict[str, Any] = {}
+    for item in template.indicators:
+        kind = item["type"]
+        if kind in ("integer", "percentage"):
+            answers[item["key"]] = min(
+                item["max"], max(item["min"], 95 if kind == "percentage" else 12)
+            )
+        elif kind == "yes_no":
+            answers[item["key"]] = False
+        elif kind == "choice":
+            answers[item["key"]] = item["choices"][0]["key"]
+        elif kind == "text" and item["required"]:
+            answers[item["key"]] = "Đã thực hiện đầy đủ các nội dung theo kế hoạch."
+        else:
+            answers[item["key"]] = None
+    return answers
+
+
+async def file_history(
+    session: AsyncSession, village: Unit, head: Member, now: datetime, tz: ZoneInfo, backlog: int
+) -> None:
+    """Files the village's reports of every period it owes but the newest, two days before each
+    was due."""
+    filing = await filing_of(session, village, now, tz, backlog)
+    assert filing is not None
+    for period in filing.owed[:-1]:
+        due = datetime.combine(filing.schedule.due(period), time(16, 0), tz)
+        answers = sample_answers(filing.template)
+        when = due - timedelta(days=2)
+        await submit_report(session, village, head, filing.template, period, answers, when, False)
+
+
 async def seed(session: AsyncSession, application: App) -> Seeded:
-    """Units, two bound people (a village head and commune staff), the sample directive (active)
-    and fresh invite codes."""
+    """Units and two bound people (a village head and commune staff) set up three months ago,
+    the head's reports since then but the newest, the sample directive (active) and fresh invite
+    codes."""
     now = application.clock.now()
-    await import_units(session, now, PROVINCE)
+    tz = ZoneInfo(application.settings.timezone)
+    since = set_up_day(now, tz)
+    await import_units(session, since, PROVINCE)
     commune = await unit_by_code(session, COMMUNE_CODE)
     assert commune is not None
-    villages = [await add_unit(session, c, n, "village", commune, now) for c, n in VILLAGES]
-    school = await add_unit(session, *SCHOOL, "school", commune, now)
-    head = Member(name="Hà Văn Tùng", role="village_head", unit_id=villages[0].id, created_at=now)
-    staff = Member(name="Nguyễn Thị Hoa", role="staff", unit_id=commune.id, created_at=now)
+    villages = [await add_unit(session, c, n, "village", commune, since) for c, n in VILLAGES]
+    school = await add_unit(session, *SCHOOL, "school", commune, since)
+    head = Member(name="Hà Văn Tùng", role="village_head", unit_id=villages[0].id, created_at=since)
+    staff = Member(name="Nguyễn Thị Hoa", role="staff", unit_id=commune.id, created_at=since)
     session.add_all([head, staff])
     await session.flush()
     for member, chat in ((head, HEAD_CHAT), (staff, STAFF_CHAT)):
         session.add(
-            ChatBinding(member_id=member.id, channel="console", chat_id=chat, created_at=now)
+            ChatBinding(member_id=member.id, channel="console", chat_id=chat, created_at=since)
         )
-    await load_default_templates(session, now)
+    backlog = application.settings.report_backlog_periods
+    await file_history(session, villages[0], head, now, tz, backlog)
     sample = directives.parse_text(directives.extract_text(SAMPLE_DIRECTIVE))
     draft = await create_draft(session, commune, sample, now, SAMPLE_DIRECTIVE.name, staff.id)
     await activate(session, draft, now, staff.id)
@@ -93,11 +144,15 @@ def main(fresh: bool, clock: Clock) -> None:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{DEMO_DB}{suffix}").unlink(missing_ok=True)
     seeded = asyncio.run(prepare(settings, DEMO_DB.exists(), clock))
+    if isinstance(clock, FixedClock):
+        at = datetime_label(clock.now(), ZoneInfo(settings.timezone))
+        typer.echo(_("demo.clock", at=at))
     if seeded:
         typer.echo(_("demo.invites"))
         for role, unit, code in seeded.invites:
             typer.echo(f"  {role} – {unit}: {code}")
-        typer.echo(_("demo.hint", head=HEAD_CHAT, staff=STAFF_CHAT))
+        now = f" --now {clock.now().isoformat()}" if isinstance(clock, FixedClock) else ""
+        typer.echo(_("demo.hint", head=HEAD_CHAT, staff=STAFF_CHAT, now=now))
     from bot.channels import console
 
     async def shell() -> None:

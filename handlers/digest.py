@@ -22,7 +22,7 @@ from bot.settings import Settings
 from handlers.flow import Context, Flow, Turn
 from handlers.types import Attachment, Reply
 from locales import _, use_locale
-from locales.formats import date_label, month_label, number_label
+from locales.formats import date_label, datetime_label, month_label, number_label
 from storage.digest import (
     Digest,
     Missing,
@@ -127,10 +127,9 @@ def total_line(total: Total) -> str:
 
 def render_text(digest: Digest, tz: ZoneInfo) -> str:
     """The digest as one text in the current locale (split it with `split_text`)."""
-    local = digest.generated_at.astimezone(tz)
     lines = [
         _("digest.title", unit=digest.unit_name),
-        _("digest.generated", at=f"{local:%H:%M} {date_label(local.date())}"),
+        _("digest.generated", at=datetime_label(digest.generated_at, tz)),
         "",
         _period_line(digest.current, "digest.period"),
     ]

@@ -474,7 +474,7 @@ async def _upcoming(
                         due,
                         "task",
                         short(task.text, 120),
-                        document_label(directive),
+                        document_label(directive, brief=True),
                         len(mine),
                         finished,
                     )

@@ -465,10 +465,11 @@ async def remember_mapping(
 SUBJECT_SHOWN = 90
 
 
-def document_label(directive: Directive, lang: str | None = None) -> str:
+def document_label(directive: Directive, lang: str | None = None, brief: bool = False) -> str:
     """The document as people name it: "Kế hoạch số 45/KH-UBND về …", or for a document without
-    a number "văn bản không số ngày 12/11/2026 về …" (never an internal id)."""
-    subject = clean(directive.subject or "")
+    a number "văn bản không số ngày 12/11/2026 về …" (never an internal id). `brief` leaves
+    the subject out when there is a number (for lists where every line has one)."""
+    subject = "" if brief and directive.number else clean(directive.subject or "")
     if len(subject) > SUBJECT_SHOWN:
         subject = subject[: SUBJECT_SHOWN - 1].rstrip(" ,;") + "…"
     about = gettext("directive.doc.about", lang=lang, subject=subject) if subject else ""
