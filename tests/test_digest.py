@@ -19,6 +19,7 @@ from bot.app import App, build
 from bot.settings import Settings
 from handlers.clock import FixedClock
 from handlers.digest import LIMITS, plan_digests, render_text, split_text
+from locales import use_locale
 from storage.access import add_unit
 from storage.digest import build_digest
 from storage.export import NOMINATION_HEADER_ROW, write_xlsx
@@ -477,3 +478,20 @@ async def test_pushed_digest_is_split_for_each_channel(app: App, world: World) -
     assert all(len(t) <= LIMITS["zalo"] for t in zalo)
     assert all(len(t) <= LIMITS["console"] for t in console)
     assert "\n".join(zalo).split("\n") == "\n".join(console).split("\n")
+
+
+async def test_figures_and_workbook_in_english(app: App, world: World, tmp_path: Path) -> None:
+    await seed(app, world)
+    with use_locale("en"):
+        async with app.sessions() as session:
+            digest = await build_digest(
+                session, app.settings, world.commune, "2026-11", app.clock.now()
+            )
+            path = await write_xlsx(session, digest, world.commune, tmp_path / "en.xlsx", TZ)
+        said = render_text(digest, TZ)
+    assert "• Student attendance rate (%): average 97.5% (reports: 1)" in said
+    assert "Students commended this month: total 1,200" in said
+    assert "Nominations: 3 (waiting for review 1, approved 1, rejected 1)" in said
+    book = load_workbook(path)
+    assert book.sheetnames[-1] == "Other nominations"
+    assert book["Summary"]["A1"].value.startswith("EMULATION REPORTS FOR 11/2026")
