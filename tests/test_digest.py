@@ -433,7 +433,7 @@ async def test_task_deadlines_in_the_coming_week(app: App, world: World) -> None
         (
             "2026-12-01",
             "task",
-            "Kế hoạch số 45/KH-UBND về Phát động phong trào thi đua năm 2026",
+            "Kế hoạch số 45/KH-UBND",
             1,
             0,
         )
