@@ -58,11 +58,12 @@ async def run(
     engine: Engine,
     chat_id: str,
     jsonl: bool,
-    stdin: TextIO = sys.stdin,
+    stdin: TextIO | None = None,
     write: Callable[[str], None] = print,
 ) -> None:
     """Reads lines until end of input, or /thoat (not in `--jsonl` mode, where every line is a
-    message)."""
+    message). `stdin` defaults to the process's standard input at call time."""
+    stdin = stdin or sys.stdin
     interactive = not jsonl and stdin.isatty()
     if interactive:
         write(_("console.banner"))
