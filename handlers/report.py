@@ -1,9 +1,12 @@
-"""The monthly report: one indicator at a time, a summary, then submit, edit one answer or cancel.
+"""The monthly report: which period (`handlers.report_period`), one indicator at a time, a
+summary, then submit, edit one answer or cancel. The form is a draft kept per member
+(`handlers.drafts`), so another command, a restart or another phone does not lose it.
 
 State (``ctx.data``): ``unit_id`` (the unit reported for), ``template_id``, ``period``,
 ``answers`` (key → value; None when skipped), ``index`` (the indicator being asked) and
 ``editing`` (return to the summary after one answer).
-Values: integers, True/False for yes/no, the choice key, text, or a stored file id for a photo.
+Values: numbers (int, or float where the indicator allows decimals), True/False for yes/no, the
+choice key, text, or a stored file id for a photo.
 """
 
 from __future__ import annotations
@@ -322,7 +325,7 @@ async def _open(ctx: Context, filing: Filing, period: str) -> Turn:
     template, unit = filing.template, ctx.unit
     month = month_label(period)
     due = date_label(filing.schedule.due(period))
-    also = later_owed_note(ctx, filing, period)
+    also = later_owed_note(filing, period)
     ctx.data = {
         "unit_id": unit.id,
         "template_id": template.id,

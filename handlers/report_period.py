@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from handlers.flow import Context
 from handlers.text import fold
 from handlers.types import Option
 from locales import _
@@ -73,7 +72,7 @@ def period_options(filing: Filing) -> list[Option]:
     return options
 
 
-def later_owed_note(ctx: Context, filing: Filing, period: str) -> list[str]:
+def later_owed_note(filing: Filing, period: str) -> list[str]:
     """A line naming the other owed periods, when there are any."""
     others = [month_label(p) for p in filing.owed if p != period]
     return [_("report.period.also_owed", months=", ".join(others))] if others else []
