@@ -40,7 +40,7 @@ async def _list(ctx: Context, *before: str) -> Turn:
     """The open tasks with a "done" option each, or the menu when there are none."""
     assert ctx.unit is not None
     today = ctx.local_now.date()
-    items = await open_tasks(ctx.session, ctx.unit.id, today)
+    items = await open_tasks(ctx.session, ctx.unit.id, today, ctx.tz)
     if not items:
         return finish(ctx, *before, _("tasks.none", unit=ctx.unit.name))
     lines = [_("tasks.title", unit=ctx.unit.name)]
@@ -75,7 +75,7 @@ async def _picked(ctx: Context) -> OpenTask | None:
     parts = (ctx.msg.choice or "").split(":")
     if len(parts) != 3 or parts[0] != "d" or whole(parts[1]) is None:
         return None
-    items = await open_tasks(ctx.session, ctx.unit.id, ctx.local_now.date())
+    items = await open_tasks(ctx.session, ctx.unit.id, ctx.local_now.date(), ctx.tz)
     return next((i for i in items if _option_id(i) == ctx.msg.choice), None)
 
 
@@ -105,7 +105,7 @@ async def tasks_confirm(ctx: Context) -> Turn:
     task_id, due = ctx.data.get("task_id"), ctx.data.get("due")
     if not isinstance(task_id, int) or not isinstance(due, str):
         return await _list(ctx)
-    items = await open_tasks(ctx.session, ctx.unit.id, ctx.local_now.date())
+    items = await open_tasks(ctx.session, ctx.unit.id, ctx.local_now.date(), ctx.tz)
     if not any(i.task.id == task_id and i.due.isoformat() == due for i in items):
         return await _list(ctx, _("tasks.gone"))
     due_on = date.fromisoformat(due)

@@ -520,31 +520,30 @@ def past_at(deadline: dict[str, Any], today: date) -> date | None:
 
 
 def _next_due(
-    task: DirectiveTask, directive: Directive, today: date, done: set[date]
+    task: DirectiveTask, directive: Directive, today: date, done: set[date], tz: ZoneInfo
 ) -> tuple[date, str] | None:
-    """The earliest occurrence not done yet (overdue ones included), with its deadline text;
-    None when every occurrence in sight is done."""
+    """The earliest occurrence owed and not done yet (overdue ones included), with its deadline
+    text; None when every occurrence in sight is done. What is owed follows `owed_occurrences`:
+    nothing due before the directive was activated."""
     if not task.deadlines:
         return None if UNDATED in done else (UNDATED, "")
-    # A recurring deadline is owed from its first occurrence after activation (not for months
-    # before it was loaded); a one-off date is shown even when it was past at activation.
-    since = directive.activated_at.date() if directive.activated_at else today
-    if directive.issued_on is not None:
-        since = max(since, directive.issued_on)
-    start_recurring = max(since + timedelta(days=1), today - RECURRING_LOOKBACK)
+    first = activated_on(directive, tz) or today
+    start_recurring = max(first + timedelta(days=1), today - RECURRING_LOOKBACK)
     best: tuple[date, str] | None = None
     for deadline in task.deadlines:
         if deadline.get("every"):
             days = deadline_occurrences(deadline, start_recurring, today + HORIZON)
         else:
-            days = deadline_occurrences(deadline, date.min, date.max)
+            days = deadline_occurrences(deadline, first, date.max)
         pending = [d for d in days if d not in done]
         if pending and (best is None or pending[0] < best[0]):
             best = (pending[0], str(deadline.get("text") or ""))
     return best
 
 
-async def open_tasks(session: AsyncSession, unit_id: int, today: date) -> list[OpenTask]:
+async def open_tasks(
+    session: AsyncSession, unit_id: int, today: date, tz: ZoneInfo
+) -> list[OpenTask]:
     """Tasks of active directives targeted at the unit, each at its next undone occurrence;
     nearest first (overdue ones first), tasks without a deadline last."""
     rows = (
@@ -575,7 +574,7 @@ async def open_tasks(session: AsyncSession, unit_id: int, today: date) -> list[O
         done.setdefault(completion.task_id, set()).add(completion.due_on)
     found: list[OpenTask] = []
     for task, directive in rows:
-        upcoming = _next_due(task, directive, today, done.get(task.id, set()))
+        upcoming = _next_due(task, directive, today, done.get(task.id, set()), tz)
         if upcoming is not None:
             found.append(OpenTask(task, directive, upcoming[0], upcoming[1]))
     found.sort(key=lambda o: (not o.dated, o.due, o.directive.id, o.task.id))

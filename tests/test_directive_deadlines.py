@@ -13,6 +13,7 @@ from handlers.clock import FixedClock
 from storage.models import Directive, DirectiveTask, OutboxMessage, TaskTarget
 from storage.reminders import plan
 from tests.factories import World, dialog
+from tests.factories import texts as texts_of
 from tests.test_directive_intake import doc
 from tests.test_dispatcher import local
 
@@ -61,6 +62,9 @@ async def test_activation_pushes_nothing_overdue_and_monthly_starts_next_time(
     await dialog(
         app.engine, "staff", [(doc(), "hạn 20/11/2026 đã qua"), ("Kích hoạt", "Đã kích hoạt")]
     )
+    # nor is it listed as overdue to the school: it was past before the plan reached them
+    listing = texts_of(await dialog(app.engine, "principal", [("/nhiemvu", "")]))
+    assert "trồng cây" not in listing and "Quá hạn" not in listing
     for at in (
         local(2026, 11, 25, 9, 5),
         local(2026, 11, 26, 8, 0),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -39,12 +40,19 @@ VILLAGES = ["Trưởng thôn các thôn"]
 SCHOOLS = ["Hiệu trưởng các trường"]
 
 
-async def load(app: App, world: World, number: str, tasks: Any, status: str = "active") -> int:
+async def load(
+    app: App,
+    world: World,
+    number: str,
+    tasks: Any,
+    status: str = "active",
+    activated: datetime | None = None,
+) -> int:
     async with app.sessions() as session, session.begin():
         now = app.clock.now()
         draft = await create_draft(session, world.commune, parsed(number, tasks), now)
         if status != "draft":
-            await activate(session, draft, now, None)
+            await activate(session, draft, activated or now, None)
         if status == "archived":
             await archive(session, draft, now, None)
         return draft.id
@@ -62,6 +70,7 @@ async def world_with_tasks(app: App, world: World) -> None:
             ("Tuyên truyền trên loa truyền thanh", VILLAGES, []),
             ("Trồng cây xanh trong trường", SCHOOLS, [deadline("2026-11-20")]),
         ],
+        activated=datetime(2026, 11, 2, 2, 0, tzinfo=UTC),  # the 5 November date was ahead
     )
 
 
