@@ -1,11 +1,21 @@
-"""Who a task is given to, and in which role: the body that leads it (`chu_tri`: the item's or
-sub-item's heading, "Cơ quan chủ trì/thực hiện:", "Giao …", "Đề nghị …", the subject of the
-instruction, "X chủ trì") and the bodies that help (`phoi_hop`: "phối hợp với …",
-"Cơ quan phối hợp:"). Generic catch-alls ("các sở, ban, ngành", "các cơ quan, đơn vị có liên
-quan") are left out: nobody can be reminded by them."""
+"""Who a task is given to, and in which role.
+
+`chu_tri` (the body that owes the task): an item's or sub-item's heading that names a body
+("1. Sở Y tế:", "**3. Cục Điện ảnh, Cục Du lịch**", "1.1. Trưởng Ban Chỉ đạo"), a label ("Cơ quan
+chủ trì: …", "Đơn vị thực hiện: …"), the body after "Giao" / "Đề nghị" / "Yêu cầu", and the subject
+of an instruction ("Bộ Công an huy động …", "Trên cơ sở …, Ủy ban nhân dân các xã căn cứ …").
+`phoi_hop` (bodies that help and owe nothing): "phối hợp với …", "Đơn vị phối hợp: …".
+
+A body's name runs from its head word (Sở, Ban, Ủy ban nhân dân, Chủ tịch…) to the verb that says
+what it does; verbs are matched with their diacritics where the text has them (so "Đảng ủy" is
+not cut at "đang"), on folded text where a copy lost them. Generic catch-alls ("các sở, ban,
+ngành", "các cơ quan, đơn vị có liên quan") are left out: nobody can be reminded by them.
+"""
 
 from __future__ import annotations
 
+import difflib
+import functools
 import re
 
 from directives.document import Block, squash
@@ -13,226 +23,538 @@ from directives.text import LOWER_CHARS, UPPER_CHARS, fold, fold_key
 
 _U, _L = UPPER_CHARS, LOWER_CHARS
 
-_HEAD_WORDS = (
-    r"uy ban|ubnd|ubmttq|mttq|hdnd|hoi dong|thuong truc|van phong|cong an|trung tam|"
-    r"hieu truong|pho hieu truong|truong|pho truong|chu tich|pho chu tich|bi thu|pho bi thu|"
-    r"giam doc|pho giam doc|thu truong|bo truong|lanh dao|nguoi dung dau|"
-    r"doan thanh nien|doan|chi doan|ban chi huy|bo chi huy|mat tran|dang uy|chi bo|bo phan|"
-    r"can bo|cong chuc|to truong|cum truong|khoi truong|so|bo|ban|phong|dai|tram|hoi|"
-    r"tieu ban|to cong tac|to|cuc|chi cuc|tong cuc|kho bac|bao hiem xa hoi|thue|benh vien|"
-    r"toa an|vien kiem sat|lien doan|tinh doan|thanh doan|tinh uy|thanh uy|huyen uy|"
-    r"thong tan xa|bao|cong thong tin|cong ttdt|ngan hang|tap doan|tong cong ty|cong ty|"
-    r"vien|hoc vien|nha xuat ban|ubkt|uy ban kiem tra|hoi lien hiep|hoi cuu chien binh|"
-    r"hoi nong dan|hoi phu nu|ban quan ly|ban chi dao|ban thuong vu|ban tuyen giao|"
-    r"ban dan van|ban to chuc|chinh quyen|"
-    r"cac\s+(?:bo|so|ban|phong|xa|phuong|tinh uy|thanh uy|dang uy|doanh nghiep|truong|hoi|doan|"
-    r"tram|thon|to dan pho|uy ban|ubnd|tap doan|tong cong ty|cong ty|co so giao duc|chi bo)"
+
+def _words(spec: str) -> list[str]:
+    return [w.strip() for w in spec.split("|") if w.strip()]
+
+
+# Heads of bodies and of the people who lead them, lower case, with their diacritics.
+_TITLES = _words(
+    "phó chủ tịch|chủ tịch|phó giám đốc|giám đốc|tổng giám đốc|thủ trưởng|bộ trưởng|thứ trưởng|"
+    "hiệu trưởng|phó hiệu trưởng|bí thư|phó bí thư|chánh văn phòng|người đứng đầu|lãnh đạo|"
+    "cục trưởng|vụ trưởng|chi cục trưởng|trưởng ban|phó trưởng ban|trưởng phòng|phó trưởng phòng|"
+    "trưởng thôn|trưởng ấp|trưởng bản|tổ trưởng|cụm trưởng|khối trưởng|trưởng tiểu ban|"
+    "phó trưởng tiểu ban|trưởng đoàn|trưởng khu phố|trưởng|phó trưởng|chỉ huy trưởng|"
+    "công chức|cán bộ|chủ nhiệm|tổng biên tập|giám đốc sở"
 )
-_ENTITY_START = re.compile(rf"(?i)(?:{_HEAD_WORDS})\b")
+_BODIES = _words(
+    "ủy ban nhân dân|uỷ ban nhân dân|ubnd|ủy ban mặt trận|uỷ ban mặt trận|ubmttq|ủy ban|uỷ ban|"
+    "mặt trận|mttq|hội đồng nhân dân|hđnd|hội đồng|ban thường trực|thường trực|ban thường vụ|"
+    "văn phòng|công an|trung tâm|tiểu ban|chi cục|tổng cục|cục|sở|bộ phận|bộ chỉ huy|bộ|"
+    "ban chỉ huy|ban chỉ đạo|ban quản lý|ban công tác mặt trận|ban|phòng|đài|trạm|hội liên hiệp|"
+    "hội|tổ|chi đoàn|đoàn thanh niên|đoàn|vụ|học viện|viện kiểm sát|viện|trường|kho bạc|"
+    "bảo hiểm xã hội|thuế|bệnh viện|tòa án|toà án|liên đoàn|tỉnh đoàn|thành đoàn|tỉnh ủy|tỉnh uỷ|"
+    "thành ủy|thành uỷ|huyện ủy|đảng ủy|đảng uỷ|đảng bộ|chi bộ|thông tấn xã|báo|cổng thông tin|"
+    "ngân hàng|tập đoàn|tổng công ty|công ty|nhà xuất bản|ủy ban kiểm tra|ubkt|chính quyền|"
+    "cấp ủy|cấp uỷ|ban tuyên giáo|ban dân vận|ban tổ chức|ban bí thư|bộ chính trị|chính phủ|"
+    "thủ tướng chính phủ|thủ tướng|hợp tác xã|ban quản lý rừng"
+)
+# Head words that are also common words ("Phòng ngừa", "Bộ tiêu chí", "Ban hành", "Hội nghị",
+# "Tổ chức", "Trường hợp", "Báo cáo"): a body only before a name (a capital), before "các", or
+# before one of the words bodies of that kind are named with.
+_AMBIGUOUS = set(
+    _words("sở|bộ|ban|phòng|đài|trạm|hội|tổ|đoàn|báo|viện|trường|cục|vụ|thuế|trung tâm|hội đồng")
+)
+_AMBIGUOUS_F = {fold(a) for a in _AMBIGUOUS}
+_COMPLEMENTS = _words(
+    "chỉ đạo|chỉ huy|quản lý|công tác|thường trực|thường vụ|chấp hành|kiểm tra|giám sát|"
+    "tuyên giáo|dân vận|tổ chức|xây dựng|chuyên môn|nghiệp vụ|điều hành|bầu cử|dân phố|dân cư|"
+    "tự quản|liên ngành|thanh tra|thi đua|văn hóa|văn hoá|y tế|giáo dục|kinh tế|tư pháp|nội vụ|"
+    "tài chính|tài nguyên|nông nghiệp|lao động|thanh niên|phụ nữ|nông dân|cựu chiến binh|"
+    "người cao tuổi|chữ thập đỏ|khuyến học|biên tập|an ninh|hòa giải|hoà giải|truyền thanh|"
+    "phát thanh|truyền hình|bảo vệ|vận động|mầm non|tiểu học|trung học|phổ thông|cao đẳng|"
+    "đại học|chính trị|kiểm lâm|quân sự|công an|thông tin|kế hoạch|tiếp công dân|một cửa|"
+    "nhân dân|đại biểu|pháp chế|thường trực hội đồng|chuyên trách|cơ sở|địa phương|các"
+)
+# Verbs that say what a body is asked to do; a name ends before them.
+_VERBS = _words(
+    "chủ trì|phối hợp|hướng dẫn|theo dõi|đôn đốc|tham mưu|thực hiện|triển khai|tổ chức|xây dựng|"
+    "có kế hoạch|có trách nhiệm|chịu trách nhiệm|căn cứ|đẩy mạnh|tăng cường|kiểm tra|tổng hợp|"
+    "báo cáo|rà soát|phụ trách|quán triệt|tuyên truyền|lựa chọn|chỉ đạo|giúp|nghiên cứu|đề xuất|"
+    "tiếp tục|khẩn trương|chủ động|quan tâm|hoàn thành|gửi|lập|phát động|vận động|cập nhật|bố trí|"
+    "đảm bảo|bảo đảm|đăng tải|mở|duy trì|phân công|hưởng ứng|nắm|thông báo|tiếp nhận|thẩm định|"
+    "giám sát|xét|bình xét|đề nghị|cung cấp|hỗ trợ|nâng cao|chuẩn bị|điều tra|thống kê|phát hiện|"
+    "cử|đăng ký|ban hành|soạn thảo|làm|sắp xếp|tập trung|rút kinh nghiệm|xử lý|khắc phục|ứng phó|"
+    "bổ sung|sửa đổi|điều chỉnh|thực thi|chuẩn hóa|công bố|phê duyệt|trình|tích cực|tham gia|"
+    "áp dụng|đẩy nhanh|ưu tiên|đánh giá|sơ kết|tổng kết|trả lời|tra cứu|phản ánh|xác định|chọn|"
+    "sử dụng|giải quyết|tạo|mua|xem xét|huy động|niêm yết|tiến hành|kêu gọi|cân đối|quyết định|"
+    "biểu dương|tuyên dương|thành lập|kiện toàn|phổ biến|lồng ghép|nghiêm túc|kịp thời|"
+    "thường xuyên|quyết liệt|chăm lo|vận hành|cụ thể hóa|cụ thể hoá|biên soạn|phát hành|"
+    "cấp|kiểm kê|điều phối|sửa chữa|dọn dẹp|rà|giao|yêu cầu|chấp hành|nhân rộng|vinh danh|"
+    "trao|in|tiếp xúc|tiếp đón|đón|thăm|làm việc|cần|phải|nên|khẩn cấp|sớm|ngay|"
+    "quản lý|đăng|kiểm soát|hoàn thiện|rà soát|số hóa|tiếp|thu thập|lấy ý kiến"
+)
+# Words that end a name without giving an instruction ("Sở Tài chính là cơ quan…", "… đã").
+_STOPS = _words(
+    "đã|đang|sẽ|được|có|là|không|vẫn|luôn|trong|theo|tại|để|nhằm|khi|nếu|về|thì|mà|bằng|qua|"
+    "từ|đến|vào|trước|sau|đối với|với|cho|gồm|bao gồm|như|cùng|và các|của mình|nơi|ở"
+)
+# Bodies named only as a class ("các doanh nghiệp viễn thông", "các cơ sở giáo dục").
+_PLURAL_ONLY = _words(
+    "doanh nghiệp|cơ sở giáo dục|hợp tác xã|nhà trường|trường học|tổ chức thành viên"
+)
+_TITLE_RE = "|".join(sorted(map(re.escape, _TITLES), key=len, reverse=True))
+_BODY_RE = "|".join(sorted(map(re.escape, _BODIES), key=len, reverse=True))
+_PLURAL_RE = "|".join(sorted(map(re.escape, _PLURAL_ONLY), key=len, reverse=True))
+_HEADS = [
+    re.compile(rf"(?:(?:{_TITLE_RE})\s+)?các\s+(?:{_PLURAL_RE})(?=\W|$)"),
+    re.compile(rf"(?:(?:{_TITLE_RE})\s+)?(?:các\s+)?(?:{_BODY_RE})(?=\W|$)"),
+    re.compile(rf"(?:{_TITLE_RE})(?=\W|$)"),
+]
+_HEADS_F = [re.compile(fold(h.pattern)) for h in _HEADS]
+
+
+def _longest(patterns: list[re.Pattern[str]], text: str) -> int:
+    """The end of the longest match at the start of `text` ("trưởng thôn" over "trưởng";
+    without diacritics "truong thon" over "truong", the school)."""
+    best = 0
+    for p in patterns:
+        m = p.match(text)
+        if m and m.end() > best:
+            best = m.end()
+    return best
+
+
+_COMPLEMENT_RE = re.compile(
+    "(?:" + "|".join(sorted(map(re.escape, _COMPLEMENTS), key=len, reverse=True)) + r")(?=\W|$)"
+)
+_COMPLEMENT_F = re.compile(fold(_COMPLEMENT_RE.pattern))
+
+
+def _alternation(words: list[str]) -> str:
+    return "|".join(sorted(map(re.escape, words), key=len, reverse=True))
+
+
+# Lower-case words only: "Sở Xây dựng" is a name, "xây dựng" a verb.
+_VERB_RE = re.compile(rf"\s(?:({_alternation(_VERBS)})|{_alternation(_STOPS)})(?=[\s,.;:]|$)")
+_VERB_F = re.compile(fold(_VERB_RE.pattern))
+_MARKED = re.compile(r"[à-ỹđĐÀ-Ỹ]")
+
 _CATCH_ALL = re.compile(
     r"(?i)^(?:(?:thu truong|lanh dao|nguoi dung dau|chu tich|giam doc)\s+)?"
-    r"(?:cac|tat ca|toan the|nhung|moi)?\s*(?:cac\s+)?"
+    r"(?:cac|tat ca|toan the|nhung|moi|tung)?\s*(?:cac\s+)?"
     r"(?:co quan|don vi|dia phuong|nganh|cap|to chuc|so\s*,|so\s+nganh|bo\s*,|ban\s*,|"
-    r"bo\s+nganh|phong\s*,|phong\s+ban|doan the|ca nhan|tap the|thanh vien|lien quan)"
+    r"bo\s+nganh|phong\s*,|phong\s+ban|doan the|ca nhan|tap the|thanh vien|lien quan|"
+    r"(?:can bo|cong chuc|vien chuc|nguoi lao dong|dang vien|hoi vien|doan vien)\s*,)"
 )
+# A class of local units resolves to units ("UBND các xã", "Trưởng thôn các thôn"); "các tổ chức
+# thành viên của MTTQ phường" names whose members they are.
 _CLASS_OK = re.compile(
     r"(?i)^(?:(?:chu tich|thu truong|lanh dao)\s+)?(?:uy ban nhan dan|ubnd|hdnd|hoi dong nhan dan|"
     r"ban cong tac mat tran|truong thon|truong ban|bi thu|to truong|hieu truong)\b"
+    r"|^cac\s+(?:to chuc|co quan|don vi)\s+thanh vien\s+cua\s+[A-Z]"
 )
-# Words that end the name of a body: what it is asked to do, or how.
-_VERBS = (
-    "chu tri|phoi hop|huong dan|theo doi|don doc|tham muu|thuc hien|trien khai|to chuc|"
-    "xay dung|co ke hoach|co trach nhiem|chiu trach nhiem|can cu|day manh|tang cuong|"
-    "kiem tra|tong hop|bao cao|ra soat|phu trach|quan triet|tuyen truyen|lua chon|chi dao|"
-    "giup|nghien cuu|de xuat|tiep tuc|phai|khan truong|chu dong|quan tam|hoan thanh|gui|"
-    "lap|phat dong|van dong|cap nhat|bo tri|dam bao|bao dam|dang tai|mo|duy tri|phan cong|"
-    "huong ung|nam|thong bao|tiep nhan|tham dinh|giam sat|xet|binh xet|de nghi|cung cap|"
-    "ho tro|nang cao|chuan bi|dieu tra|thong ke|phat hien|cu|dang ky|ban hanh|soan thao|lam|"
-    "la|se|duoc|thuong xuyen|kip thoi|sap xep|tap trung|rut kinh nghiem|xu ly|khac phuc|"
-    "ung pho|bo sung|sua doi|dieu chinh|quyet liet|nghiem tuc|thuc thi|chuan hoa|cong bo|"
-    "phe duyet|trinh|tich cuc|tham gia|ap dung|day nhanh|uu tien|khong|chua|moi|dong thoi|"
-    "tiep nhan|danh gia|so ket|tong ket|tu chuc|chiu|bo tri|cu can bo|tra loi|theo|"
-    "dang|tra cuu|truyen thong|phan anh|xac dinh|chon|su dung|giai quyet|tao|mua|xem xet"
+# A leader's title with no body after it ("Bộ trưởng, Thủ trưởng cơ quan ngang bộ").
+_BARE_TITLE = re.compile(
+    r"(?:pho\s+)?(?:bo truong|thu truong|giam doc|chu tich|truong ban|lanh dao|nguoi dung dau|"
+    r"cuc truong|vu truong|truong phong|bi thu)\s*$"
 )
-_VERB_AT = re.compile(rf"\s+(?:{_VERBS})\b")
 _LABEL = re.compile(
     r"(?i)^\s*(?:co quan|don vi|bo phan|trach nhiem)\s*(chu tri|thuc hien|phoi hop|"
     r"chiu trach nhiem|chu tri thuc hien|thuc hien chinh|tham muu)?(?:\s+thuc hien)?\s*:\s*"
 )
 _INTRO = re.compile(
-    r"(?i)^\s*(?:giao(?:\s+cho|\s+nhiem vu cho)?|de nghi|yeu cau|phan cong|doi voi)\s+"
+    r"(?i)^\s*(?:giao(?:\s+cho|\s+nhiem vu cho)?|de nghi|yeu cau|phan cong(?:\s+cho)?)\s+(?!cua\b)"
 )
-_PARTNERS = re.compile(r"(?i)\bphoi hop(?:\s+chat che)?\s+(?:voi|cung)\s+")
+_INTRO_INSIDE = re.compile(
+    r"(?i)(?:[,;:)]\s*|\s)(?:giao(?:\s+cho)?|de nghi|yeu cau)\s+(?!cua\b)(?=(?:cac\s+)?[A-Z])"
+)
+# "Trên cơ sở …, Ủy ban nhân dân các xã căn cứ …": what a sentence opens with before its subject.
+_OPENER = re.compile(
+    r"(?i)^\s*(?:tren co so|can cu|trong|sau khi|khi|ket thuc|de|nham|hang nam|hằng năm|"
+    r"dinh ky|theo|ngay sau|truoc|tu|den|cuoi|dau)\b[^,;:.]{0,160},\s*"
+)
+_PARTNERS = re.compile(r"(?i)\bphoi hop(?:\s+chat che)?(?:\s+(?:voi|cung))?\s+(?=(?:cac\s+)?[A-Z])")
+_NOT_A_BODY_AFTER = re.compile(r"(?i)^\s*(?:dai dien|dong chi|ong|ba|gom|la|\d)")
+_PERSON = re.compile(r"(?i)^\s*(?:dong chi|ong|ba)\s+(?=[A-Z])")
+_ABSTRACT = re.compile(
+    r"(?i)^cac\s+(?:nhiem vu|giai phap|hoat dong|noi dung|chi tieu|muc tieu|tieu chi|chuong trinh|"
+    r"van ban|phong trao|hinh thuc|bien phap|chinh sach|du an|de an|cong trinh|truong hop|van de|"
+    r"linh vuc|yeu cau|ket qua|chuyen de|mo hinh|san pham|dich vu|thu tuc)\b"
+)
+_GLOSS = re.compile(
+    r"(?i)\s*(?:\((?:[^()]{0,200})\)|[-–]\s*(?:là\s+)?(?:cơ quan|co quan)\s+"
+    r"(?:thường trực|thuong truc|đầu mối|dau moi|chủ trì|chu tri)\b.*)\s*$"
+)
+_SHARED_PREFIX = re.compile(
+    r"(?i)(?:(bo truong|giam doc|chu tich|thu truong|lanh dao)\s+)?cac\s+(bo|so|ban|phong)\s*:\s*"
+)
+# "Chủ tịch UBND các tỉnh: Gia Lai, Lâm Đồng", "Trưởng thôn các thôn: Đông, Tây".
+_SHARED_PLACES = re.compile(
+    r"(?i)^([^:;]{2,60}?\s)cac\s+(tinh|thanh pho|xa|phuong|huyen|quan|thi xa|dac khu|thon|ban|ap|"
+    r"lang|to dan pho|khu pho|khu dan cu)\s*:\s*"
+)
+# "Các doanh nghiệp viễn thông, tổ chức, cá nhân có liên quan": the generic tail goes.
+_GENERIC_TAIL = re.compile(
+    r"(?:\s*,\s*(?:các\s+)?(?:tổ chức|cá nhân|cơ quan|đơn vị|tập thể|địa phương|doanh nghiệp)"
+    r"(?:\s+có liên quan|\s+liên quan)?)+\s*$"
+)
+_SHARED_LIST = re.compile(r"(?i)\bcac\s+(?:bo|so|ban|phong)\s*:[^:.]*$")
+_SHARED_COLON = re.compile(
+    r"(?i)\bcac\s+(?:bo|so|ban|phong|tinh|thanh pho|xa|phuong|huyen|quan|thi xa|dac khu|thon|"
+    r"ap|lang|to dan pho|khu pho|khu dan cu)\s*$"
+)
+# Ministries' and departments' sector names that hold "và" (Nghị định 25/2025 and before).
+_SECTOR = re.compile(
+    r"(?:nong nghiep va moi truong|khoa hoc va cong nghe|giao duc va dao tao|"
+    r"tai nguyen va moi truong|nong nghiep va phat trien nong thon|thong tin va truyen thong|"
+    r"ke hoach va dau tu|dan toc va ton giao|the thao va du lich|thuong binh va xa hoi|"
+    r"van hoa va thong tin|van hoa va the thao|xay dung va do thi)$"
+)
+# Sector names with a comma inside ("Văn hóa, Thể thao và Du lịch").
+_SECTOR_TAIL = re.compile(r"(?i)^(?:the thao|thong tin|khoa hoc va thong tin)\b")
+
+
+def _marked(text: str) -> bool:
+    """Whether a piece of text keeps its diacritics (an OCR'd copy may have lost them all)."""
+    return bool(_MARKED.search(text))
 
 
 def _strip(text: str) -> str:
     text = squash(text).strip(' ,;:.-–*_"“”')
-    text = re.sub(r"\s*\((?:chủ trì|chu tri|cơ quan chủ trì)\)\s*$", "", text, flags=re.I)
-    return text
+    text = re.sub(r"(?i)\s*\((?:chủ trì|chu tri|cơ quan chủ trì)\)\s*$", "", text)
+    return _no_person(text)
 
 
-def is_catch_all(name: str) -> bool:
-    f = fold(name).strip()
-    if _CLASS_OK.match(f):
-        return False
-    return bool(_CATCH_ALL.match(f))
+def _no_person(text: str) -> str:
+    m = _PERSON.match(fold(text))
+    return text[m.end() :] if m else text
 
 
-# Folding makes "Bản tin" look like "Ban", "Số liệu" like "Sở": where the text has its
-# diacritics, the head word must be written as a body's name is.
-_HEAD_EXACT = re.compile(
-    r"(?i)(?:sở|bộ|ban|phòng|đài|trạm|hội|tổ|đoàn|báo|viện|trường|trưởng|cục|các|tiểu ban|thuế)\b"
-)
-_AMBIGUOUS = re.compile(
-    r"(?i)(?:so|bo|ban|phong|dai|tram|hoi|to|doan|bao|vien|truong|cuc|cac|thue)\b"
-)
+def _head_end(text: str) -> int:
+    """Length of the head ("Sở", "Chủ tịch Ủy ban nhân dân", "các Bộ") `text` opens with, or 0
+    when it does not open with a body's or a leader's name."""
+    if not text or not (text[0] in _U or text.startswith("các ")):
+        return 0
+    marked = _marked(text)
+    low = text.lower() if marked else fold(text).lower()
+    end = _longest(_HEADS if marked else _HEADS_F, low)
+    if not end:
+        return 0
+    head = re.sub(r"^c[aá]c\s+", "", low[:end]).strip()
+    nxt = text[end:].lstrip()
+    gap = len(text) - end - len(nxt)
+    comp = (_COMPLEMENT_RE if marked else _COMPLEMENT_F).match(
+        nxt.lower() if marked else fold(nxt).lower()
+    )
+    if comp and nxt[:1] not in _U:
+        end += gap + comp.end()  # "Đoàn kiểm tra", "Ban quản lý", "Tổ dân phố"
+    elif head in (_AMBIGUOUS if marked else _AMBIGUOUS_F):
+        plural_list = nxt[:1] == ":" and re.match(r"c[aá]c\s", low)
+        if not nxt or not (nxt[0] in _U or nxt[0].isdigit() or nxt[0] in ",(" or plural_list):
+            return 0
+    return end
 
 
-def _is_entity(name: str) -> bool:
-    if not name or name[0] not in _U or len(name) > 170:
-        return False
-    f = fold(name)
-    m = _ENTITY_START.match(f)
-    if not m or re.match(r"(?i)cac\s+(?:noi dung|nhiem vu|chuyen de|hoat dong|van ban)", f):
-        return False
-    if _AMBIGUOUS.fullmatch(f[: m.end()]) and name[: m.end()] != f[: m.end()]:
-        return bool(_HEAD_EXACT.fullmatch(name[: m.end()]))
-    return True
+_AFTER_CAPITAL = re.compile(rf"(?:^|\s)[{_U}A-Z]\S*$")
 
 
-_SHARED_PREFIX = re.compile(
-    r"(?i)(?:(bo truong|giam doc|chu tich|thu truong)\s+)?cac\s+(bo|so|ban)\s*:\s*"
-)
+def _name_end(text: str, start: int) -> int:
+    """Where the name that runs from `start` ends: at a verb, a colon, a semicolon or a
+    sentence end, or before a bracket that glosses it."""
+    marked = _marked(text)
+    verbs = _VERB_RE if marked else _VERB_F
+    ends = [len(text)]
+    hay = text if marked else fold(text)
+    m = verbs.search(hay, start)
+    # "Bộ Giáo dục và Đào tạo", "Bộ Ngoại giao": a one-syllable verb right after a capitalised
+    # word is the second syllable of a name.
+    while m and " " not in m.group(0).strip() and _AFTER_CAPITAL.search(hay, 0, m.start()):
+        m = verbs.search(hay, m.end())
+    if m:
+        ends.append(m.start())
+    for stop in re.finditer(r"[:;]|\.(?:\s|$)", text[start:]):
+        at = start + stop.start()
+        # "Bộ trưởng các Bộ: Quốc phòng, Công an chỉ đạo …" — the list is the name.
+        if text[at] == ":" and _SHARED_COLON.search(fold(text[:at])):
+            continue
+        # "Văn phòng Đoàn ĐBQH; Hội đồng nhân dân, Ủy ban nhân dân các xã: …" — a list of bodies,
+        # or of the names after "các Bộ:".
+        if text[at] == ";" and (
+            _head_end(text[at + 1 :].lstrip()) or _SHARED_LIST.search(fold(text[:at]))
+        ):
+            continue
+        ends.append(at)
+        break
+    return min(ends)
 
 
-def _split_units(text: str) -> list[str]:
-    """'Sở Y tế, Sở Giáo dục và Đào tạo' → two; 'Sở Văn hóa, Thể thao và Du lịch' stays one."""
-    text = _strip(text)
+def _gloss_off(name: str) -> str:
+    """'Sở Nội vụ (Cơ quan thường trực …)' → 'Sở Nội vụ'; a short body name in brackets stays
+    ('Ban Thi đua, Khen thưởng (Sở Nội vụ)')."""
+    m = _GLOSS.search(name)
+    if not m:
+        return name
+    inner = m.group(0).strip()
+    if inner.startswith("(") and len(inner.split()) <= 5 and _head_end(inner[1:]) > 0:
+        return name
+    return name[: m.start()].rstrip(" ,")
+
+
+def _expand_shared(text: str) -> list[str] | None:
     f = fold(text)
-    # "các Bộ: Nông nghiệp và Môi trường; Xây dựng" → "Bộ Nông nghiệp và Môi trường", "Bộ Xây dựng".
     m = _SHARED_PREFIX.match(f)
     if m:
         role = (text[m.start(1) : m.end(1)] + " ") if m.group(1) else ""
         head = text[m.start(2) : m.end(2)]
         head = head[:1].upper() + head[1:].lower()
-        rest = re.split(r"\s*[;,]\s*|\s+và\s+(?=[" + _U + "])", text[m.end() :])
-        return [f"{role}{head} {r.strip()}" for r in rest if r.strip()]
-    cuts = [0]
-    for sep in re.finditer(r"\s*[;,]\s*|\s+(?:va|cung)\s+", f):
-        nxt = f[sep.end() :]
-        if "va" in f[sep.start() : sep.end()] and (
-            is_catch_all(text[sep.end() :])
-            or re.match(r"(?i)(?:van phong|thuong truc)\b", f[cuts[-1] :])
-        ):
+        pieces = re.split(r"(\s*[;,]\s*|\s+và\s+(?=[" + _U + "]))", text[m.end() :])
+        merged: list[str] = []
+        for n in range(0, len(pieces), 2):
+            p = pieces[n].strip()
+            sep = pieces[n - 1] if n else ""
+            joined = f"{merged[-1]}{sep}{p}" if merged else p
+            # "Nông nghiệp và Môi trường", "Văn hóa, Thể thao và Du lịch" are one ministry's.
+            if merged and (_SECTOR_TAIL.match(fold(p)) or _SECTOR.search(fold(joined).lower())):
+                merged[-1] = joined
+            elif p:
+                merged.append(p)
+        return [f"{role}{head} {p}" for p in merged]
+    m = _SHARED_PLACES.match(f)
+    if m:
+        prefix = text[: m.end(1)]
+        level = text[m.start(2) : m.end(2)].lower()
+        places = re.split(r"\s*[;,]\s*|\s+và\s+", text[m.end() :])
+        return [f"{prefix}{level} {p.strip()}" for p in places if p.strip()]
+    return None
+
+
+def split_units(text: str) -> list[str]:
+    """'Sở Y tế, Sở Giáo dục và Đào tạo' → two; 'Sở Văn hóa, Thể thao và Du lịch' stays one;
+    'các Bộ: Tài chính; Xây dựng' → 'Bộ Tài chính', 'Bộ Xây dựng'; 'Chủ tịch UBND các tỉnh:
+    Gia Lai, Lâm Đồng' → one for each province; 'Hội đồng nhân dân, Ủy ban nhân dân các xã'
+    stays one."""
+    text = _strip(text)
+    shared = _expand_shared(text)
+    if shared is not None:
+        return [p for p in (_strip(s) for s in shared) if p]
+    inner = re.search(r"\((?:gồm|gom|bao gồm)\s+(các\s+\w+\s*:[^()]+)\)", text)
+    if inner:
+        expanded = _expand_shared(inner.group(1))
+        if expanded:
+            return [p for p in (_strip(s) for s in expanded) if p]
+    f = fold(text)
+    parts: list[str] = []
+    last = 0
+    for sep in re.finditer(r"\s*;\s*|\s*,\s*|\s+(?:va|cung)\s+", f):
+        if sep.start() < last:
             continue
-        if (
-            _ENTITY_START.match(nxt)
-            and text[sep.end() : sep.end() + 1] in _U
-            and not re.match(r"(?i)(?:cac|so|bo|ban|phong)\b\s*[,;]", nxt)
-        ):
-            cuts.append(sep.start())
-            cuts.append(sep.end())
-    cuts.append(len(text))
-    parts = [text[cuts[i] : cuts[i + 1]] for i in range(0, len(cuts) - 1, 2)]
-    return [p for p in (_strip(p) for p in parts) if p]
+        nxt = text[sep.end() :]
+        here = text[last : sep.start()]
+        if ";" not in sep.group(0):
+            if not _head_end(nxt) or (nxt[:1] not in _U and not nxt.startswith("các ")):
+                continue
+            if "va" in sep.group(0) and re.match(r"(?i)(?:van phong|thuong truc)\b", fold(here)):
+                continue
+            # "Hội đồng nhân dân, Ủy ban nhân dân các xã": a head without its own name shares
+            # the next one's.
+            bare = _head_end(here) >= len(here.rstrip())
+            if bare and "," in sep.group(0) and not _BARE_TITLE.match(fold(here).lower()):
+                continue
+        parts.append(here)
+        last = sep.end()
+    parts.append(text[last:])
+    out: list[str] = []
+    for p in parts:
+        p = _gloss_off(_strip(_GENERIC_TAIL.sub("", p)))
+        if p:
+            out.append(p)
+    return out
 
 
-def _name_before_verb(text: str) -> str | None:
-    """The body named at the start of `text`, up to the verb that tells what it does."""
+def is_catch_all(name: str) -> bool:
+    """A name nobody can be reminded by: "các cơ quan, đơn vị", "Bộ trưởng" alone."""
+    f = fold(name).strip()
+    if _CLASS_OK.match(f):
+        return False
+    low = f.lower()
+    return bool(_CATCH_ALL.match(f) or _ABSTRACT.match(low) or _BARE_TITLE.match(low))
+
+
+def _is_body(name: str) -> bool:
+    return _head_end(name) > 0 and len(name) <= 170 and not _ABSTRACT.match(fold(name).lower())
+
+
+def _body_at(text: str, whole: bool = False, instructed: bool = False) -> str | None:
+    """The body (or list of bodies) `text` opens with, up to what it is asked to do; with
+    `whole`, only when nothing but bodies stands there (a heading); with `instructed`, only
+    when a verb that gives an instruction follows."""
+    text = _no_person(text.lstrip("-–+•* "))
     if text[:4] in ("các ", "Các "):
         text = "C" + text[1:]
-    if not text or text[0] not in _U:
+    head = _head_end(text)
+    if not head:
         return None
-    f = fold(text)
-    colon = f.find(":")
-    if _SHARED_PREFIX.match(f):
-        colon = -1
-    m = _VERB_AT.search(f)
-    ends = [e for e in (colon if 0 < colon < 170 else -1, m.start() if m else -1) if e > 0]
-    if not ends:
+    end = _name_end(text, head)
+    rest = text[end:]
+    if whole and rest.strip(" .:;") and not rest.lstrip().startswith(":"):
         return None
-    name = text[: min(ends)]
-    name = re.sub(r"[\s,]+(?:và|cùng)?\s*$", "", name)
-    return name if _is_entity(name) else None
+    if instructed:
+        marked = _marked(text)
+        m = (_VERB_RE if marked else _VERB_F).match(text if marked else fold(text), end)
+        if not m or not m.group(1):
+            return None
+    name = re.sub(r"[\s,]+(?:và|cùng|va|cung)?\s*$", "", text[:end])
+    return name if _is_body(name) else None
 
 
 class Assignees:
-    """Collects the bodies of one task, in order, without duplicates."""
+    """Collects the bodies of one task, in order, without duplicates; a body that leads in one
+    sub-item is not also listed as a partner."""
 
     def __init__(self) -> None:
         self.leads: list[dict[str, object]] = []
         self.partners: list[dict[str, object]] = []
-        self._keys: set[str] = set()
+
+    def _known(self, name: str, pool: list[dict[str, object]]) -> bool:
+        return any(_same_body(name, str(entry["name"])) for entry in pool)
 
     def add(self, text: str, role: str) -> None:
-        for name in _split_units(text):
-            if not _is_entity(name) or is_catch_all(name):
+        for name in split_units(text):
+            if not _is_body(name) or is_catch_all(name):
                 continue
             key = fold_key(name)
-            if key in self._keys:
-                continue
-            self._keys.add(key)
-            entry: dict[str, object] = {"name": name, "role": role}
-            (self.partners if role == "phoi_hop" else self.leads).append(entry)
+            if role == "chu_tri":
+                if self._known(name, self.leads):
+                    continue
+                self.partners = [p for p in self.partners if fold_key(str(p["name"])) != key]
+                self.leads.append({"name": name, "role": role})
+            elif not self._known(name, self.leads) and not self._known(name, self.partners):
+                self.partners.append({"name": name, "role": role})
+
+    def read_partners(self, text: str) -> None:
+        f = fold(text)
+        for pm in _PARTNERS.finditer(f):
+            tail = text[pm.end() :]
+            name = _body_at(tail)
+            if name:
+                self.add(name, "phoi_hop")
 
     def read_sentence(self, sentence: str, heading: bool = False) -> None:
+        """One sentence (or a block's opening): its label, its subject, its partners."""
         s = squash(sentence).lstrip("-–+•* ").strip()
         if not s:
             return
         f = fold(s)
+        if re.match(r"(?i)doi voi\b", f):
+            # "Đối với X" says what a rule is about, not who carries it out.
+            self._inside(s)
+            return
         lm = _LABEL.match(f)
         if lm:
-            role = "phoi_hop" if (lm.group(1) or "").lower() == "phoi hop" else "chu_tri"
             rest = s[lm.end() :]
-            self._read_subject(rest, role, labelled=True)
+            if (lm.group(1) or "").lower() == "phoi hop":
+                self.add(re.split(r"[.;]\s", rest)[0], "phoi_hop")
+                return
+            lead = re.split(r"(?i)\s+(?:chủ trì|chu tri)\b|[;.]\s|\s+(?:phối hợp|phoi hop)\b", rest)
+            self.add(_body_at(lead[0]) or lead[0], "chu_tri")
+            self.read_partners(rest)
             return
         im = _INTRO.match(f)
         if im:
-            self._read_subject(s[im.end() :], "chu_tri")
-            return
-        if heading and len(s) < 170 and _is_entity(s) and not _VERB_AT.search(fold(s)):
-            self.add(s, "chu_tri")
-            return
-        self._read_subject(s, "chu_tri")
-
-    def _read_subject(self, s: str, role: str, labelled: bool = False) -> None:
-        f = fold(s)
-        pm = _PARTNERS.search(f)
-        if labelled and role == "phoi_hop":
-            self.add(re.split(r"[.;]\s", s)[0], "phoi_hop")
-            return
-        if labelled:
-            head = s[: pm.start()] if pm else s
-            head = re.split(r"(?i)\s+chủ trì\b|\s+chu tri\b|\.\s", head)[0]
-            self.add(head, role)
+            s, f = s[im.end() :], f[im.end() :]
         else:
-            name = _name_before_verb(s)
-            if name:
-                self.add(name, role)
-        if pm:
-            tail = s[pm.end() :]
-            tf = fold(tail)
-            stop = re.search(rf"\s+(?:{_VERBS})\b(?!\s*,)|[.:;]|\s+(?:va|cung) cac\b", tf)
-            self.add(tail[: stop.start()] if stop else tail[:160], "phoi_hop")
+            om = _OPENER.match(f)
+            if om and _body_at(s[om.end() :]):
+                s, f = s[om.end() :], f[om.end() :]
+        # "Đề nghị A; B; C: tổ chức …" — addressees listed before what they are asked.
+        colon = s.find(":")
+        if im and 0 < colon < 700 and ";" in s[:colon]:
+            segments = s[:colon].split(";")
+            if len(segments) <= 10 and all(len(g.split()) <= 30 for g in segments):
+                for g in segments:
+                    if _body_at(g.strip(), whole=True):
+                        self.add(g, "chu_tri")
+                self.read_sentence(s[colon + 1 :])
+                return
+        # "Các cơ quan chuyên môn …; Văn phòng … tổ chức …" — past the catch-alls.
+        while ";" in s[:250] and not _head_end(s.lstrip("-–+•* ")):
+            first, _, rest = s.partition(";")
+            if not is_catch_all(first.strip()):
+                break
+            s = rest.strip()
+            f = fold(s)
+        # "X: …" — a body heading what follows (not "Trưởng đoàn: Đại diện …").
+        colon = s.find(":")
+        if 0 < colon < 200:
+            before = s[:colon]
+            if (
+                _body_at(before, whole=True)
+                and not _NOT_A_BODY_AFTER.match(fold(s[colon + 1 :]))
+                and not _SHARED_COLON.search(fold(before))
+            ):
+                self.add(before, "chu_tri")
+                self.read_sentence(s[colon + 1 :])
+                return
+        name = _body_at(s, whole=True) if heading and not im else None
+        if name is None:
+            name = _body_at(s, instructed=not (heading or im))
+        if name:
+            self.add(name, "chu_tri")
+        self._inside(s)
+
+    def _inside(self, s: str) -> None:
+        """Bodies asked further into a sentence (", giao X …", "…, yêu cầu các Bộ: …") and
+        the partners named in it."""
+        for mm in _INTRO_INSIDE.finditer(fold(s)):
+            inner = _body_at(s[mm.end() :])
+            if inner:
+                self.add(inner, "chu_tri")
+        self.read_partners(s)
+
+
+def _same_body(x: str, y: str) -> bool:
+    """'Chủ tịch Ủy ban nhân dân tỉnh Gia Lai' and 'Ủy ban nhân dân tỉnh Gia Lai', or two
+    spellings of one name ('… MTTQ phường', '… MTTQ Việt Nam phường'), are one body for
+    reminders; 'UBND tỉnh Gia Lai' and 'UBND tỉnh Đắk Lắk' are not."""
+    a, b = fold_key(x), fold_key(y)
+    if a == b or a.endswith(" " + b) or b.endswith(" " + a):
+        return True
+    names_x, names_y = _proper(x), _proper(y)
+    if not (names_x <= names_y or names_y <= names_x):
+        return False
+    return _ratio(a, b) >= 0.85
+
+
+def _proper(name: str) -> set[str]:
+    """The words of a name written with a capital, past its first word."""
+    return {w for w in fold(name).split()[1:] if w[:1].isupper()}
+
+
+@functools.lru_cache(maxsize=4096)
+def _ratio(a: str, b: str) -> float:
+    return difflib.SequenceMatcher(None, a, b).ratio()
+
+
+_SENTENCE = re.compile(rf"(?<=[.!?])\s+(?=[{_U}])")
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of a block; a ";" or "." inside brackets does not end one."""
+    out: list[str] = []
+    for piece in _SENTENCE.split(text):
+        if out and out[-1].count("(") > out[-1].count(")"):
+            out[-1] = f"{out[-1]} {piece}"
+        else:
+            out.append(piece)
+    return out
+
+
+_CLASS_HEADING = re.compile(r"^Các\s+[a-zà-ỹđ]")
 
 
 def find_assignees(blocks: list[Block]) -> Assignees:
-    """The bodies a task's blocks name: the item's heading, then every sub-item and bullet."""
+    """The bodies a task's blocks name: the item's heading, then every sub-item and bullet,
+    and the subject of each sentence that gives an instruction."""
     found = Assignees()
     for k, b in enumerate(blocks):
-        text = b.text
-        first = re.split(rf"(?<=[.!?])\s+(?=[{_U}])", text, maxsplit=1)[0]
         heading = k == 0 or b.kind in ("letter", "decimal")
-        if heading:
-            cm = re.match(r"([^:]{3,170}):", text)
-            if cm and _is_entity(_strip(cm.group(1))) and not _LABEL.match(fold(text)):
-                found.add(cm.group(1), "chu_tri")
-                rest = text[cm.end() :].strip()
-                if rest:
-                    found.read_sentence(rest)
-                continue
-        found.read_sentence(first, heading=heading)
-        for sentence in re.split(rf"(?<=[.!?;])\s+(?=[{_U}])", text)[1:]:
-            if _INTRO.match(fold(sentence)) or _LABEL.match(fold(sentence)):
-                found.read_sentence(sentence)
+        for n, sentence in enumerate(sentences(b.text)):
+            found.read_sentence(sentence, heading=heading and n == 0)
+        # "5. Các chủ rừng là tổ chức (các Ban quản lý…)" heading bullets of its own.
+        if k == 0 and len(blocks) > 1 and _CLASS_HEADING.match(b.text):
+            bare = re.sub(r"\s*\([^()]*\)\s*", " ", b.text).strip(" :.")
+            short = len(bare.split()) <= 10 and not re.search(r"[.;]", bare)
+            if short and not is_catch_all(bare) and not found._known(bare, found.leads):
+                found.leads.append({"name": bare, "role": "chu_tri"})
     return found

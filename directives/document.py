@@ -122,16 +122,30 @@ class Document:
                 out.append(Block(kind, marker, squash(" ".join(parts)), first, end))
             parts.clear()
 
+        blank = False
         for i in range(lo, min(hi, self.n)):
             raw = self.lines[i].text.strip()
             if not raw:
-                flush(i)
-                kind = ""
+                blank = True
                 continue
             k, mk, length = marker_of(raw)
-            if parts and k == "plain" and self._continues(kind, parts[-1], raw):
+            # A copy typed double-spaced leaves a blank line inside a sentence: the paragraph
+            # goes on when the line after it carries on in lower case.
+            if (
+                parts
+                and k == "plain"
+                and (
+                    (not blank and self._continues(kind, parts[-1], raw))
+                    or (blank and raw[0] in _L and not _TERMINAL.search(parts[-1]))
+                )
+            ):
                 parts.append(raw)
+                blank = False
                 continue
+            if blank:
+                flush(i)
+                kind = ""
+                blank = False
             flush(i)
             kind, marker, first = k, mk, i
             parts.append(raw[length:].strip() if k != "plain" else raw)

@@ -14,7 +14,7 @@ _MOTTO_LINE = re.compile(
 )
 _NOT_TASK_SECTION = re.compile(
     r"(?i)\s*(muc dich|yeu cau|can cu|khau hieu|tinh hinh|ket qua|danh gia|dac diem|"
-    r"quan diem|pham vi|doi tuong|thuc trang|boi canh|su can thiet)"
+    r"quan diem|thuc trang|boi canh|su can thiet)"
 )
 REPORT_SECTION = re.compile(
     r"(?i)\s*(?:che do|thoi gian|thoi han|ve)?\s*(?:thong tin\s*,?\s*)?bao cao(?:\s*,?\s*"
@@ -145,7 +145,8 @@ def _attached_plan(doc: Document, after: int) -> tuple[int, int] | None:
         ln = doc.lines[i]
         if not _PLAN_TITLE.match(ln.folded.strip(" #*|")) or not is_upper(ln.text):
             continue
-        near = [doc.lines[j].folded for j in range(i + 1, min(i + 8, doc.n))]
+        near = [f for j in range(i + 1, min(i + 16, doc.n)) if (f := doc.lines[j].folded.strip())]
+        near = near[:8]
         if any(_ATTACHED.match(f.strip(" *_")) for f in near):
             end = doc.first(lambda ln: bool(_COPIES.match(ln.folded)), i + 1)
             hi = end if end >= 0 else doc.n
@@ -248,13 +249,36 @@ def _fallback_tasks(
     return tasks
 
 
+# The issuer speaking to everyone after the last item: "Ủy ban nhân dân tỉnh giao Giám đốc các
+# sở…", "Bộ Văn hóa, Thể thao và Du lịch yêu cầu Thủ trưởng…", "Văn phòng Chính phủ thông báo…".
+_ISSUER_SPEAKS = re.compile(
+    r"(?i)\s*(?:chu tich\s+)?(?:uy ban nhan dan|ubnd|bo|so|ban|van phong|thu tuong|hoi dong|"
+    r"thuong truc)\b[^.;:]{0,80}?\s(?:yeu cau|de nghi|giao|thong bao)\b"
+)
+_ASKS_ALL = re.compile(r"(?i)\s*(?:de nghi|yeu cau|giao)\s")
+_ENDS_DOCUMENT = re.compile(r"\.?\s*/\s*\.?\s*$")
+_THIS_DOCUMENT = re.compile(
+    r"(?i)\b(?:chi thi|ke hoach|cong van|cong dien|quyet dinh|huong dan|thong bao|van ban) nay\b"
+)
+
+
+def _closing(b: Block) -> bool:
+    f = b.folded
+    if _CLOSING.match(f) or _ISSUER_SPEAKS.match(f) or is_upper(b.text):
+        return True
+    # The last paragraph, about the whole document: "… thực hiện nghiêm túc Công điện này./."
+    ends = bool(_ENDS_DOCUMENT.search(f))
+    return ends and bool(_ASKS_ALL.match(f) or _THIS_DOCUMENT.search(f))
+
+
 def _cut_closing(tasks: list[Task]) -> None:
-    """The closing paragraphs after the last item ("Trên đây là…") are not part of it."""
+    """The closing paragraphs after the last item ("Trên đây là…", the issuer asking everyone
+    to carry the document out) are not part of it."""
     if not tasks:
         return
     last = tasks[-1]
     for i in range(1, len(last.blocks)):
         b = last.blocks[i]
-        if b.kind == "plain" and (_CLOSING.match(b.folded) or is_upper(b.text)):
+        if b.kind == "plain" and _closing(b):
             last.blocks = last.blocks[:i]
             return

@@ -181,6 +181,11 @@ _TYPIST = re.compile(r"[ \t]+\*[A-Za-zĐđ.]{1,6}\*[ \t]*$", re.M)
 _EMPHASIS = re.compile(r"(?<![\w*])[*_](?=\S)|(?<=\S)[*_](?![\w*])")
 _RULE_LINES = re.compile(r"^[ \t_\-=*~.•·]{3,}$", re.M)
 _SPACES = re.compile(r"[ ]{2,}")
+_LONE_MARKER = re.compile(
+    r"^([ \t]*(?:\d{1,2}(?:\.\d{1,2}){0,3}\.|\d{1,2}\)|[a-zđ]\)|[IVX]{1,5}\.|[-+•–]))[ \t]*\n"
+    r"(?=[ \t]*[^\s\d])",
+    re.M,
+)
 _TRAILING = re.compile(r"[ \t]+$", re.M)
 
 
@@ -252,6 +257,8 @@ def clean(text: str) -> str:
     text = _per_line(text, ("*",), lambda line: _TYPIST.sub("", line))
     text = _per_line(text, ("*", "_"), lambda line: _EMPHASIS.sub("", line).replace("*", ""))
     text = _RULE_LINES.sub("", text)
+    # A marker left alone on its line ("1.1.", "a)", "-") heads the line after it.
+    text = _LONE_MARKER.sub(r"\1 ", text)
     if "  " in text:
         text = _SPACES.sub(" ", text)
     text = "\n".join(line.rstrip() for line in text.split("\n"))
