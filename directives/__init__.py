@@ -3,7 +3,7 @@
 Pure functions except `extract_text` (directives/sources.py), which reads files.
 """
 
-from directives.dates import deadline_occurrences
+from directives.dates import deadline_occurrences, is_dated
 from directives.parser import empty_result, parse_text
 from directives.sources import DocumentTooBig, UnreadableDocument, extract_text
 
@@ -13,5 +13,6 @@ __all__ = [
     "deadline_occurrences",
     "empty_result",
     "extract_text",
+    "is_dated",
     "parse_text",
 ]

@@ -65,6 +65,18 @@ def _as_int(value: object, low: int, high: int) -> int | None:
     return None
 
 
+def is_dated(deadline: Mapping[str, object]) -> bool:
+    """Whether a deadline falls on days a reminder can be planned for: a `due` date, or a
+    monthly, quarterly or half-yearly recurrence, or a yearly one with its month. A bare
+    "hằng năm" (every year, no month) or a span counted from a receipt not yet known is not."""
+    every = deadline.get("every")
+    if not every:
+        return _as_date(deadline.get("due")) is not None
+    if every == "year":
+        return _as_int(deadline.get("month"), 1, 12) is not None
+    return every in ("month", "quarter", "half_year")
+
+
 def deadline_occurrences(deadline: Mapping[str, object], start: date, end: date) -> list[date]:
     """Concrete due dates of one deadline dict (SPEC §4 shape) that fall in [start, end], sorted.
 
@@ -76,8 +88,8 @@ def deadline_occurrences(deadline: Mapping[str, object], start: date, end: date)
       on `day`, else that month's last day.
     - `every: "half_year"`: in June and December, or in `month` and `month` ± 6 when given;
       on `day`, else the month's last day.
-    - `every: "year"`: on `month`/`day`; month defaults to December and day to the month's end
-      (so a bare yearly deadline is 31 December).
+    - `every: "year"`: on `month`/`day`, day defaulting to the month's end; a yearly
+      deadline without its month ("hằng năm") has no date: [] (see `is_dated`).
     Unknown or malformed values give []. Never raises.
     """
     if end < start:
@@ -97,7 +109,9 @@ def deadline_occurrences(deadline: Mapping[str, object], start: date, end: date)
         first = (month - 1) % 6 + 1 if month is not None else 6
         months = [first, first + 6]
     elif every == "year":
-        months = [month or 12]
+        if month is None:
+            return []
+        months = [month]
     else:
         return []
     out: list[date] = []

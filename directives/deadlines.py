@@ -59,6 +59,12 @@ _RANGE_END = re.compile(
     rf"\btu\s+(?:ngay|thang|nay)\b[^;]{{0,60}}?\bden\b[^\d;]{{0,40}}?{_FILLER}(?:{_FULL}|{_WORDS})",
     re.I,
 )
+# "từ ngày 15/11 đến ngày 15/12": a period whose year is the document's.
+_RANGE_END_DM = re.compile(
+    r"\btu\s+(?:ngay\s+)?\d{1,2}\s*/\s*\d{1,2}(?![\d/])\s*(?:den|[-–])\s*(?:het\s+)?(?:ngay\s+)?"
+    r"(\d{1,2})\s*/\s*(\d{1,2})(?![\d/])",
+    re.I,
+)
 _DAY_REC = re.compile(
     r"\b(?:truoc|cham nhat|vao|den|trong|dung|han)?\s*(?:ngay\s+)?(?:mong\s+)?(\d{1,2})\s+"
     r"(?:(?:cua\s+)?(?:hang|moi|tung)\s+thang"
@@ -93,8 +99,8 @@ _RELATIVE = re.compile(
     re.I,
 )
 _NOT_DEADLINE_BEFORE = re.compile(
-    r"(?i)(so lieu|tinh tu|tinh den|tinh toi|thoi diem|ky bao cao|giai doan|hieu luc|"
-    r"ke tu|thanh lap|ngay ky|sinh ngay|nhiem ky|khoa|tu ngay)\W*(?:\w+\W+){0,3}$"
+    r"(?i)\b(so lieu|tinh tu|tinh den|tinh toi|thoi diem|ky bao cao|giai doan|hieu luc|"
+    r"ke tu|thanh lap|ngay ky|sinh ngay|nhiem ky|khoa|tu ngay)\b\W*(?:\w+\W+){0,3}$"
 )
 _OPEN_END = re.compile(r"(?i)(cac|nhung) nam (tiep theo|sau)|thuong xuyen|lien tuc|den khi")
 
@@ -115,6 +121,11 @@ _RECURRENCES: list[tuple[re.Pattern[str], str]] = [
             r"|\b(?:dinh ky|hang|moi) (?:03|3|ba) thang\b|\b(?:03|3|ba) thang (?:mot|1) lan\b",
             "quarter",
         ),
+        (
+            r"\bthang (?:thu\s+\d|cuoi(?: cung)?|dau(?: tien)?)\s+(?:cua\s+|trong\s+)?"
+            r"(?:moi\s+|hang\s+)?quy\b",
+            "quarter",
+        ),
         (r"\b(?:hang|moi|tung) thang\b|\bdinh ky(?: hang)? thang\b|\btheo thang\b", "month"),
         (r"\b(?:hang|moi|tung) nam\b|\bdinh ky(?: hang)? nam\b|\bthuong nien\b", "year"),
         (r"\b(?:hang|moi|tung) tuan\b|\bdinh ky(?: hang)? tuan\b", "week"),
@@ -125,8 +136,10 @@ _REC_OF_NOUN = re.compile(
     r"(?i)(ngan sach|du toan|kinh phi|nguon|nghiep vu|chuyen mon|chi tieu|ke hoach cong tac|"
     r"ke hoach|nhiem vu|thi dua|khen thuong|danh hieu|tap huan|boi duong|le hoi|su kien|"
     r"ket qua|dinh muc|luong|thu nhap|nhu cau|tang truong|binh quan|trung binh|so luong|ty le|"
-    r"thong ke|lan|cong tac|hoat dong|tinh hinh|truyen thong|bao cao tong ket)\s*,?\s*$"
+    r"thong ke|lan|cong tac|hoat dong|tinh hinh|truyen thong|bao cao tong ket|nha nuoc)\s*,?\s*$"
 )
+_TARGET = re.compile(r"(?i)\s*[-+*]?\s*chi tieu\b[^:]{0,12}:")
+_QUOTA = re.compile(r"(?i)\s*,?\s*(?:co|dat|phai co)\s+(?:it nhat|toi thieu|tren|tu)?\s*\d")
 _WEEKDAYS = {"hai": 0, "ba": 1, "tu": 2, "nam": 3, "sau": 4, "bay": 5, "2": 0, "3": 1, "4": 2}
 _WEEKDAYS.update({"5": 3, "6": 4, "7": 5})
 _QUARTERS = {"I": 1, "II": 2, "III": 3, "IV": 4, "1": 1, "2": 2, "3": 3, "4": 4}
@@ -227,6 +240,12 @@ def _scan(cl: _Clause, ctx: DateContext) -> None:
         when = _full(m.groups(), 0)
         if when:
             cl.add(_Hit(m.start(), m.end(), "full", due=when))
+    for m in _RANGE_END_DM.finditer(f, a, b):
+        if cl.excluded(m.start()):
+            continue
+        when = _context_year(int(m.group(1)), int(m.group(2)), ctx)
+        if when:
+            cl.add(_Hit(m.start(), m.end(), "full", due=when))
     for m in _DAY_REC.finditer(f, a, b):
         day = int(m.group(1))
         if not 1 <= day <= 31 or not cl.free(m.start(), m.end()):
@@ -285,11 +304,16 @@ def _scan(cl: _Clause, ctx: DateContext) -> None:
             continue
         before = f[max(a, m.start() - 50) : m.start()].lower()
         labelled = f[m.start() : m.start() + 1] == ":"
-        if labelled or re.search(r"hoan thanh|xong|ket thuc|thuc hien|trien khai", before):
+        if labelled or re.search(r"hoan thanh|xong|ket thuc", before):
             last = m.group(2) or m.group(1)
             cl.add(_Hit(m.start(), m.end(), "full", due=make_date(last, 12, 31)))
+    # "Chỉ tiêu 3: … mỗi quý có ít nhất 04 tin, bài": a target's frequency, not a deadline.
+    if _TARGET.match(f, a):
+        return
     for rx, every in _RECURRENCES:
         for m in rx.finditer(f, a, b):
+            if _QUOTA.match(f, m.end()):
+                continue
             if not cl.free(m.start(), m.end()):
                 continue
             if _REC_OF_NOUN.search(f[max(a, m.start() - 40) : m.start()]):
@@ -346,7 +370,16 @@ def _recurrence_for(h: _Hit, recs: list[_Hit], used: set[int], f: str) -> _Hit |
     if before:
         return before[-1]
     after = [r for r in free if 0 <= r.start - h.end <= 25 and ")" not in f[h.end : r.start]]
-    return after[0] if after else None
+    if after:
+        return after[0]
+    # "Định kỳ hằng năm, các ngành … gửi về … trước ngày 10/11": one recurrence opens the
+    # sentence and one date without a year closes it.
+    earlier = [r for r in free if r.end <= h.start and _balanced(f[r.end : h.start])]
+    return earlier[-1] if len(earlier) == 1 else None
+
+
+def _balanced(text: str) -> bool:
+    return text.count("(") == text.count(")")
 
 
 def find_deadlines(text: str, ctx: DateContext | None = None) -> list[dict[str, object]]:

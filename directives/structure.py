@@ -194,7 +194,8 @@ def _tasks(blocks: list[Block]) -> tuple[list[Task], list[Block], list[Block]]:
         for s in sections.values()
         if _NOT_TASK_SECTION.match(s.folded) and not REPORT_SECTION.match(s.folded)
     }
-    starts = sorted({k for k, _, _ in items} | set(sections))
+    articles = {k for k, b in enumerate(blocks) if b.kind == "article"}
+    starts = sorted({k for k, _, _ in items} | set(sections) | articles)
     tasks: list[Task] = []
     in_task: set[int] = set()
     for k, num, sec in items:

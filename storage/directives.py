@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from directives import deadline_occurrences
+from directives import deadline_occurrences, is_dated
 from locales import gettext
 from locales.formats import date_label
 from storage.access import audit, subtree_ids
@@ -176,10 +176,8 @@ async def create_draft(
     )
     session.add(directive)
     await session.flush()
-    for n, task in enumerate(parsed.get("tasks") or [], 1):
-        if not isinstance(task, dict):
-            continue
-        assignees = [clean(a) for a in map(assignee_name, task.get("assignees") or []) if a]
+    for n, task in enumerate(followed_tasks(parsed), 1):
+        assignees = [clean(a) for a in map(assignee_name, lead_assignees(task)) if a]
         deadlines = [d for d in task.get("deadlines") or [] if isinstance(d, dict)]
         session.add(
             DirectiveTask(
@@ -329,6 +327,38 @@ async def issuer_unit(session: AsyncSession, issuer: str) -> Unit | None:
 
 
 # Assignees ------------------------------------------------------------------------------------
+
+
+def _deadline_key(d: dict[str, Any]) -> tuple[object, ...]:
+    return (d.get("due"), d.get("every"), d.get("month"), d.get("day"))
+
+
+def followed_tasks(parsed: dict[str, Any]) -> list[dict[str, Any]]:
+    """The parse's tasks, then its reporting duties (SPEC §4 `reporting`) whose deadlines no
+    task carries already, as tasks of their own ("BC1", "BC2"…) so they are reminded alike."""
+    tasks = [t for t in parsed.get("tasks") or [] if isinstance(t, dict)]
+    carried = {
+        _deadline_key(d) for t in tasks for d in t.get("deadlines") or [] if isinstance(d, dict)
+    }
+    duties = [r for r in parsed.get("reporting") or [] if isinstance(r, dict)]
+    for n, duty in enumerate(duties, 1):
+        deadlines = [d for d in duty.get("deadlines") or [] if isinstance(d, dict)]
+        fresh = [d for d in deadlines if _deadline_key(d) not in carried]
+        if not fresh:
+            continue
+        carried.update(_deadline_key(d) for d in fresh)
+        tasks.append({**duty, "ref": f"BC{n}", "deadlines": fresh})
+    return tasks
+
+
+def lead_assignees(task: dict[str, Any]) -> list[object]:
+    """Who owes the task: its `assignees` but those helping (role `phoi_hop`, which SPEC §4
+    allows there; the parser lists them apart, in `partners`)."""
+    return [
+        a
+        for a in task.get("assignees") or []
+        if not (isinstance(a, dict) and a.get("role") == "phoi_hop")
+    ]
 
 
 def assignee_name(entry: object) -> str | None:
@@ -525,7 +555,8 @@ def _next_due(
     """The earliest occurrence owed and not done yet (overdue ones included), with its deadline
     text; None when every occurrence in sight is done. What is owed follows `owed_occurrences`:
     nothing due before the directive was activated."""
-    if not task.deadlines:
+    # A task whose deadlines give no day ("hằng năm" alone) is followed like one without.
+    if not any(isinstance(d, dict) and is_dated(d) for d in task.deadlines or []):
         return None if UNDATED in done else (UNDATED, "")
     first = activated_on(directive, tz) or today
     start_recurring = max(first + timedelta(days=1), today - RECURRING_LOOKBACK)

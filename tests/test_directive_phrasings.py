@@ -45,6 +45,24 @@ def keys(text: str, ctx: DateContext = CTX) -> list[tuple[object, ...]]:
         ("Phấn đấu đến hết năm 2027 đạt 90% hộ gia đình.", [("2027-12-31", None, None, None)]),
         ("Thời gian thực hiện: năm 2026 - 2027.", [("2027-12-31", None, None, None)]),
         ("Hoàn thành từ ngày 01/4/2026 đến ngày 30/6/2026.", [("2026-06-30", None, None, None)]),
+        # A period without its year takes the document's.
+        ("Tổ chức tháng cao điểm từ ngày 10/4 đến ngày 10/5.", [("2026-05-10", None, None, None)]),
+        # Election plans: a span, with "khóa XVI" before it and a time of day inside.
+        (
+            "Hiệp thương bầu cử đại biểu Quốc hội khóa XVI trong khoảng thời gian từ ngày "
+            "02/02/2027 đến 17 giờ 00, ngày 08/02/2027.",
+            [("2027-02-08", None, None, None)],
+        ),
+        # One recurrence opens the sentence, the date without a year closes it.
+        (
+            "Hằng năm, các thôn tổng hợp kết quả bình xét, gửi về Ủy ban nhân dân xã (qua công "
+            "chức Văn hóa - Xã hội) trước ngày 25/11 để tổng hợp.",
+            [(None, "year", 11, 25)],
+        ),
+        (
+            "Bản tin chuyên đề phát hành vào tuần cuối của tháng thứ 3 trong quý.",
+            [(None, "quarter", None, None)],
+        ),
     ],
 )
 def test_deadline_phrasings(text: str, expected: list[tuple[object, ...]]) -> None:
@@ -59,6 +77,12 @@ def test_deadline_phrasings(text: str, expected: list[tuple[object, ...]]) -> No
         "Kinh phí bố trí từ dự toán ngân sách hằng năm của xã.",
         "Thời gian thực hiện: năm 2026 và các năm tiếp theo.",
         "Quyết định số 12/QĐ-UBND ngày 05/01/2026 của UBND tỉnh.",
+        "Số liệu báo cáo tính từ ngày 15/12/2025 đến ngày 14/6/2026.",
+        "Tính đến 30/9/2026, toàn xã còn 12 hộ nghèo.",
+        "Chỉ tiêu 2: 100% thôn mỗi quý có ít nhất 02 buổi sinh hoạt chuyên đề.",
+        "Đối với các nhiệm vụ triển khai trong năm 2026, các thôn chủ động bố trí kinh phí.",
+        "Kinh phí bố trí từ nguồn ngân sách nhà nước hằng năm.",
+        "Kiểm kê tài sản tại thời điểm 0h00 ngày 01/01/2027.",
     ],
 )
 def test_periods_status_lines_and_qualifiers_are_not_deadlines(text: str) -> None:

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from directives import deadline_occurrences
+from directives import deadline_occurrences, is_dated
 
 pytestmark = pytest.mark.nodb
 
@@ -52,7 +52,15 @@ def test_quarterly_half_yearly_yearly() -> None:
     assert deadline_occurrences(
         dl(every="year", month=11, day=10), date(2026, 1, 1), date(2027, 12, 31)
     ) == [date(2026, 11, 10), date(2027, 11, 10)]
-    assert deadline_occurrences(dl(every="year"), *Y2026) == [date(2026, 12, 31)]
+    assert deadline_occurrences(dl(every="year", month=6), *Y2026) == [date(2026, 6, 30)]
+
+
+def test_a_bare_yearly_deadline_has_no_day() -> None:
+    assert deadline_occurrences(dl(every="year"), *Y2026) == []
+    assert not is_dated(dl(every="year"))
+    assert is_dated(dl(every="year", month=11, day=10))
+    assert is_dated(dl(every="month")) and is_dated(dl(due="2026-11-15"))
+    assert not is_dated({"text": "05 ngày làm việc kể từ ngày nhận", "due": None, "every": None})
 
 
 def test_window_bounds_are_inclusive_and_bad_input_is_empty() -> None:

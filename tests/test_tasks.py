@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from bot.app import App
-from storage.directives import activate, archive, create_draft
-from storage.models import Directive, TaskCompletion
+from storage.directives import activate, archive, create_draft, owed_occurrences
+from storage.models import Directive, DirectiveTask, TaskCompletion
 from tests.factories import World, dialog, texts
 
 # The clock stands at 2026-11-10 (Hanoi).
@@ -186,3 +187,44 @@ async def test_village_heads_may_not_load_but_see_tasks(app: App, world: World) 
         "head1",
         [("/napvanban", "vai trò"), ("/tasks", "Dọn vệ sinh"), ("/huy", "Đã hủy")],
     )
+
+
+async def test_a_bare_yearly_task_is_open_without_a_day_and_never_reminded(
+    app: App, world: World
+) -> None:
+    yearly = {"text": "hằng năm", "due": None, "every": "year", "month": None, "day": None}
+    await load(app, world, "12/KH-UBND", [("Tổng kết phong trào", VILLAGES, [yearly])])
+    await dialog(app.engine, "head1", [("/nhiemvu", ["Tổng kết phong trào", "Không có hạn"])])
+    async with app.sessions() as session:
+        task = (await session.scalars(select(DirectiveTask))).one()
+        directive = await session.get_one(Directive, task.directive_id)
+        tz = ZoneInfo("Asia/Ho_Chi_Minh")
+        assert owed_occurrences(directive, task, date(2026, 1, 1), date(2028, 12, 31), tz) == []
+
+
+async def test_reporting_duties_are_followed_and_partners_owe_nothing(
+    app: App, world: World
+) -> None:
+    monthly = {"text": "trước ngày 25 hằng tháng", "due": None, "every": "month", "day": 25}
+    doc = parsed(
+        "13/KH-UBND",
+        [("Dọn vệ sinh", [*VILLAGES, {"name": "Hiệu trưởng các trường", "role": "phoi_hop"}], [])],
+    )
+    doc["reporting"] = [
+        {
+            "text": "Các thôn báo cáo trước ngày 25 hằng tháng",
+            "assignees": VILLAGES,
+            "deadlines": [monthly],
+        },
+    ]
+    async with app.sessions() as session, session.begin():
+        draft = await create_draft(session, world.commune, doc, app.clock.now())
+        await activate(session, draft, app.clock.now(), None)
+    async with app.sessions() as session:
+        tasks = (await session.scalars(select(DirectiveTask).order_by(DirectiveTask.id))).all()
+        assert [(t.ref, t.assignees) for t in tasks] == [
+            ("1", ["Trưởng thôn các thôn"]),
+            ("BC1", ["Trưởng thôn các thôn"]),
+        ]
+    await dialog(app.engine, "head1", [("/nhiemvu", ["Các thôn báo cáo", "Hạn 25/11/2026"])])
+    await dialog(app.engine, "principal", [("/nhiemvu", lambda o: "Dọn vệ sinh" not in texts(o))])
