@@ -33,7 +33,7 @@ pytest: install
 pytest-pg: install
 	$(PY) -m tests.run_on_postgres -q
 
-# The directive parser on the real examples in ../shared (overall must stay >= 0.95).
+# The directive parser on the real examples in ../shared and its corpus (each must stay >= 0.95).
 parser-score: install
 	$(PY) -m tests.parser_score
 

@@ -1,8 +1,11 @@
-"""Parse time of the directive parser: median per document and overall, in milliseconds.
+"""Parse time of the directive parser: per document and overall, in milliseconds.
 
 Run: .venv/bin/python bench/bench_parse.py [--rounds N]
-Documents: the real examples in ../shared/directives (when present), our own samples in
-tests/directive_samples and the demo directive.
+Documents: the real examples in ../shared/directives and its corpus/ (when present), our own
+samples in tests/directive_samples and the demo directive. Each document is parsed N times; its
+figure is the median of those runs, and the overall median is taken over the documents (the
+issue's target: median ≤ 10 ms per text document). The machine is shared, so the fastest run of
+each document is printed too, as the figure least disturbed by other work.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ from directives import extract_text, parse_text  # noqa: E402
 def documents() -> list[Path]:
     shared = ROOT.parent / "shared" / "directives"
     paths = sorted(shared.glob("*.txt")) if shared.is_dir() else []
+    corpus = shared / "corpus"
+    paths += sorted(corpus.glob("*.txt")) if corpus.is_dir() else []
     paths += sorted((ROOT / "tests" / "directive_samples").glob("*.*"))
     demo = ROOT / "bot" / "demo_data" / "sample_directive.txt"
     if demo.is_file():
@@ -31,9 +36,10 @@ def documents() -> list[Path]:
 
 def main() -> int:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--rounds", type=int, default=50)
+    ap.add_argument("--rounds", type=int, default=30)
     args = ap.parse_args()
-    all_times: list[float] = []
+    medians: list[float] = []
+    fastest: list[float] = []
     for path in documents():
         text = extract_text(path)
         parse_text(text)  # warm-up
@@ -42,12 +48,22 @@ def main() -> int:
             t0 = time.perf_counter()
             parse_text(text)
             times.append((time.perf_counter() - t0) * 1000)
-        all_times.extend(times)
-        print(f"{path.name:40s} {len(text):7d} chars  median {statistics.median(times):6.2f} ms")
-    if not all_times:
+        medians.append(statistics.median(times))
+        fastest.append(min(times))
+        print(
+            f"{path.name[:44]:44s} {len(text):7d} chars  median {medians[-1]:6.2f} ms"
+            f"  fastest {fastest[-1]:6.2f} ms"
+        )
+    if not medians:
         print("no documents found")
         return 1
-    print(f"overall median: {statistics.median(all_times):.2f} ms (target < 10 ms)")
+    ranked = sorted(medians)
+    print(
+        f"{len(medians)} documents: median {statistics.median(medians):.2f} ms per document "
+        f"(fastest runs {statistics.median(fastest):.2f} ms), "
+        f"90th percentile {ranked[int(0.9 * (len(ranked) - 1))]:.2f} ms, "
+        f"slowest {ranked[-1]:.2f} ms (target: median ≤ 10 ms)"
+    )
     return 0
 
 

@@ -207,7 +207,7 @@ _SECTOR_TAIL = re.compile(r"(?i)^(?:the thao|thong tin|khoa hoc va thong tin)\b"
 
 def _marked(text: str) -> bool:
     """Whether a piece of text keeps its diacritics (an OCR'd copy may have lost them all)."""
-    return bool(_MARKED.search(text))
+    return bool(_MARKED.search(text, 0, 400))
 
 
 def _strip(text: str) -> str:
@@ -217,7 +217,9 @@ def _strip(text: str) -> str:
 
 
 def _no_person(text: str) -> str:
-    m = _PERSON.match(fold(text))
+    if text[:1] not in "ĐđÔôBbOo":
+        return text
+    m = _PERSON.match(fold(text[:20]))
     return text[m.end() :] if m else text
 
 
@@ -227,7 +229,7 @@ def _head_end(text: str) -> int:
     if not text or not (text[0] in _U or text.startswith("các ")):
         return 0
     marked = _marked(text)
-    low = text.lower() if marked else fold(text).lower()
+    low = text[:120].lower() if marked else fold(text[:120]).lower()
     end = _longest(_HEADS if marked else _HEADS_F, low)
     if not end:
         return 0
@@ -235,7 +237,7 @@ def _head_end(text: str) -> int:
     nxt = text[end:].lstrip()
     gap = len(text) - end - len(nxt)
     comp = (_COMPLEMENT_RE if marked else _COMPLEMENT_F).match(
-        nxt.lower() if marked else fold(nxt).lower()
+        nxt[:60].lower() if marked else fold(nxt[:60]).lower()
     )
     if comp and nxt[:1] not in _U:
         end += gap + comp.end()  # "Đoàn kiểm tra", "Ban quản lý", "Tổ dân phố"
@@ -422,8 +424,8 @@ class Assignees:
             elif not self._known(name, self.leads) and not self._known(name, self.partners):
                 self.partners.append({"name": name, "role": role})
 
-    def read_partners(self, text: str) -> None:
-        f = fold(text)
+    def read_partners(self, text: str, f: str | None = None) -> None:
+        f = fold(text) if f is None else f
         for pm in _PARTNERS.finditer(f):
             tail = text[pm.end() :]
             name = _body_at(tail)
@@ -438,7 +440,7 @@ class Assignees:
         f = fold(s)
         if re.match(r"(?i)doi voi\b", f):
             # "Đối với X" says what a rule is about, not who carries it out.
-            self._inside(s)
+            self._inside(s, f)
             return
         lm = _LABEL.match(f)
         if lm:
@@ -491,16 +493,17 @@ class Assignees:
             name = _body_at(s, instructed=not (heading or im))
         if name:
             self.add(name, "chu_tri")
-        self._inside(s)
+        self._inside(s, f)
 
-    def _inside(self, s: str) -> None:
+    def _inside(self, s: str, f: str | None = None) -> None:
         """Bodies asked further into a sentence (", giao X …", "…, yêu cầu các Bộ: …") and
         the partners named in it."""
-        for mm in _INTRO_INSIDE.finditer(fold(s)):
+        f = fold(s) if f is None else f
+        for mm in _INTRO_INSIDE.finditer(f):
             inner = _body_at(s[mm.end() :])
             if inner:
                 self.add(inner, "chu_tri")
-        self.read_partners(s)
+        self.read_partners(s, f)
 
 
 def _same_body(x: str, y: str) -> bool:

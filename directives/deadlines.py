@@ -3,7 +3,8 @@
 A deadline is a date (`due`), a recurrence (`every`: week, month, quarter, half_year, year, with
 `month`/`day`/`weekday` where the text gives them) or a span counted from the signing date or
 from receipt (`after`: {"days", "working", "from"}; `due` is filled in when the start is known).
-Patterns run on folded text (no diacritics), values are sliced from the original.
+Patterns run on folded, lower-cased text (no diacritics; lower case lets the regular-expression
+engine skip ahead on literal words), values are sliced from the original.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from datetime import date, timedelta
 
 from directives.dates import make_date, month_end
 from directives.holidays import add_working_days
-from directives.text import UPPER_CHARS, fold
+from directives.text import UPPER_CHARS, fold, lower_same
 
 _U = UPPER_CHARS
 
@@ -50,20 +51,18 @@ _TRIG = (
     r"(?<!tinh )(?<!so lieu )den(?! nay)|vao|trong|ket thuc|thoi han|han)"
 )
 _LABEL = re.compile(
-    r"(?i)(?:thoi gian|thoi han|han cuoi|han chot|tien do|han)(?:\s+[a-z]+){0,6}\s*:\s*", re.I
+    r"(?:thoi gian|thoi han|han cuoi|han chot|tien do|han)(?:\s+[a-z]+){0,6}\s*:\s*"
 )
-_DATE_AFTER_TRIG = re.compile(rf"\b{_TRIG}\b{_FILLER}(?:{_FULL}|{_WORDS}|{_DM})", re.I)
-_BARE_FULL = re.compile(rf"(?:{_FULL}|{_WORDS})", re.I)
-_FILLED_FULL = re.compile(rf"{_FILLER}(?:{_FULL}|{_WORDS})", re.I)
+_DATE_AFTER_TRIG = re.compile(rf"\b{_TRIG}\b{_FILLER}(?:{_FULL}|{_WORDS}|{_DM})")
+_BARE_FULL = re.compile(rf"(?:{_FULL}|{_WORDS})")
+_FILLED_FULL = re.compile(rf"{_FILLER}(?:{_FULL}|{_WORDS})")
 _RANGE_END = re.compile(
     rf"\btu\s+(?:ngay|thang|nay)\b[^;]{{0,60}}?\bden\b[^\d;]{{0,40}}?{_FILLER}(?:{_FULL}|{_WORDS})",
-    re.I,
 )
 # "từ ngày 15/11 đến ngày 15/12": a period whose year is the document's.
 _RANGE_END_DM = re.compile(
     r"\btu\s+(?:ngay\s+)?\d{1,2}\s*/\s*\d{1,2}(?![\d/])\s*(?:den|[-–])\s*(?:het\s+)?(?:ngay\s+)?"
     r"(\d{1,2})\s*/\s*(\d{1,2})(?![\d/])",
-    re.I,
 )
 _DAY_REC = re.compile(
     r"\b(?:truoc|cham nhat|vao|den|trong|dung|han)?\s*(?:ngay\s+)?(?:mong\s+)?(\d{1,2})\s+"
@@ -71,41 +70,35 @@ _DAY_REC = re.compile(
     r"|(?:cua\s+)?thang\s+(cuoi|dau|thu\s+\d|tiep theo|ke tiep)"
     r"(?:\s+(?:cua\s+)?(?:moi\s+|hang\s+|trong\s+)?quy(?:\s+(sau|tiep theo|ke tiep))?)?"
     r"|(?:cua\s+)?thang\s+(?:sau|tiep theo|ke tiep|truoc do))",
-    re.I,
 )
 _IN_MONTH = re.compile(
     r"\b(trong|truoc|cham nhat(?: trong)?|hoan thanh(?: trong)?|den het|vao|:)\s*thang\s+"
     r"(\d{1,2})\s*(?:/|-|\s+nam\s+)\s*(\d{4})\b",
-    re.I,
 )
 _QUARTER = re.compile(
     r"\b(trong|truoc|cham nhat(?: trong)?|hoan thanh(?: trong)?|den het|vao|:|^)\s*quy\s+"
-    r"(IV|III|II|I|[1-4])\s*(?:/|-|\s+nam\s+)\s*(\d{4})\b",
-    re.I,
+    r"(iv|iii|ii|i|[1-4])\s*(?:/|-|\s+nam\s+)\s*(\d{4})\b",
 )
 _TARGET_YEAR = re.compile(
     r"\b(?:phan dau|muc tieu|hoan thanh|dat chuan|xong)\b[^.;]{0,60}?"
     r"\b(?:den|toi|truoc|trong)\s+(?:het\s+|cuoi\s+)?(?:nam\s+)?(\d{4})\b",
-    re.I,
 )
 _IN_YEAR = re.compile(
     r"(?:\btrong|:|^)\s*(?:nam\s+)(\d{4})(?:\s*[-–]\s*(\d{4}))?(?!\s*(?:va|,)\s*(?:cac|nhung) nam)"
     r"(?!\d)",
-    re.I,
 )
 _RELATIVE = re.compile(
     r"\b(\d{1,3})\s+ngay(\s+lam viec)?\s*,?\s*(?:ke\s+)?tu\s+(?:khi\s+|sau\s+)?(?:ngay\s+)?"
     r"(ky|ban hanh|van ban|nhan|tiep nhan|co hieu luc)",
-    re.I,
 )
 _NOT_DEADLINE_BEFORE = re.compile(
-    r"(?i)\b(so lieu|tinh tu|tinh den|tinh toi|thoi diem|ky bao cao|giai doan|hieu luc|"
+    r"\b(so lieu|tinh tu|tinh den|tinh toi|thoi diem|ky bao cao|giai doan|hieu luc|"
     r"ke tu|thanh lap|ngay ky|sinh ngay|nhiem ky|khoa|tu ngay)\b\W*(?:\w+\W+){0,3}$"
 )
-_OPEN_END = re.compile(r"(?i)(cac|nhung) nam (tiep theo|sau)|thuong xuyen|lien tuc|den khi")
+_OPEN_END = re.compile(r"(cac|nhung) nam (tiep theo|sau)|thuong xuyen|lien tuc|den khi")
 
 _RECURRENCES: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(p, re.I), e)
+    (re.compile(p), e)
     for p, e in [
         (r"\b(?:hang|moi|trong) nam,? theo (?:tung |moi )?thang\b", "month"),
         (r"\b(?:hang|moi|trong) nam,? theo (?:tung |moi )?quy\b", "quarter"),
@@ -131,15 +124,19 @@ _RECURRENCES: list[tuple[re.Pattern[str], str]] = [
         (r"\b(?:hang|moi|tung) tuan\b|\bdinh ky(?: hang)? tuan\b", "week"),
     ]
 ]
+# One scan tells whether a clause holds any recurrence at all.
+_ANY_RECURRENCE = re.compile("|".join(f"(?:{rx.pattern})" for rx, _ in _RECURRENCES))
 # "ngân sách hằng năm", "nghiệp vụ hằng năm": the recurrence qualifies a noun, not a deadline.
 _REC_OF_NOUN = re.compile(
-    r"(?i)(ngan sach|du toan|kinh phi|nguon|nghiep vu|chuyen mon|chi tieu|ke hoach cong tac|"
+    r"(ngan sach|du toan|kinh phi|nguon|nghiep vu|chuyen mon|chi tieu|ke hoach cong tac|"
     r"ke hoach|nhiem vu|thi dua|khen thuong|danh hieu|tap huan|boi duong|le hoi|su kien|"
     r"ket qua|dinh muc|luong|thu nhap|nhu cau|tang truong|binh quan|trung binh|so luong|ty le|"
     r"thong ke|lan|cong tac|hoat dong|tinh hinh|truyen thong|bao cao tong ket|nha nuoc)\s*,?\s*$"
 )
-_TARGET = re.compile(r"(?i)\s*[-+*]?\s*chi tieu\b[^:]{0,12}:")
-_QUOTA = re.compile(r"(?i)\s*,?\s*(?:co|dat|phai co)\s+(?:it nhat|toi thieu|tren|tu)?\s*\d")
+_TARGET = re.compile(r"\s*[-+*]?\s*chi tieu\b[^:]{0,12}:")
+_QUOTA = re.compile(r"\s*,?\s*(?:co|dat|phai co)\s+(?:it nhat|toi thieu|tren|tu)?\s*\d")
+_DIGIT = re.compile(r"\d")
+_WORTH_READING = re.compile(r"\d|hang|moi|tung|dinh ky|thuong nien")
 _WEEKDAYS = {"hai": 0, "ba": 1, "tu": 2, "nam": 3, "sau": 4, "bay": 5, "2": 0, "3": 1, "4": 2}
 _WEEKDAYS.update({"5": 3, "6": 4, "7": 5})
 _QUARTERS = {"I": 1, "II": 2, "III": 3, "IV": 4, "1": 1, "2": 2, "3": 3, "4": 4}
@@ -225,7 +222,17 @@ class _Clause:
 
 def _scan(cl: _Clause, ctx: DateContext) -> None:
     f, a, b = cl.f, cl.a, cl.b
-    for m in _RELATIVE.finditer(f, a, b):
+    seg = f[a:b]
+    # Each pattern runs only on clauses holding the words it needs: most clauses hold no digit.
+    if _DIGIT.search(seg):
+        _scan_dates(cl, ctx, seg)
+    if _ANY_RECURRENCE.search(f, a, b):
+        _scan_recurrences(cl)
+
+
+def _scan_dates(cl: _Clause, ctx: DateContext, seg: str) -> None:
+    f, a, b = cl.f, cl.a, cl.b
+    for m in _RELATIVE.finditer(f, a, b) if "ngay" in seg else ():
         days, working = int(m.group(1)), bool(m.group(2))
         source = "receipt" if m.group(3).lower() in ("nhan", "tiep nhan", "van ban") else "issue"
         start = ctx.issued if source == "issue" else ctx.received
@@ -234,19 +241,20 @@ def _scan(cl: _Clause, ctx: DateContext) -> None:
             due = add_working_days(start, days) if working else start + timedelta(days=days)
         after = {"days": days, "working": working, "from": source}
         cl.add(_Hit(m.start(), m.end(), "relative", due=due, after=after))
-    for m in _RANGE_END.finditer(f, a, b):
+    ranged = "tu " in seg and ("den" in seg or "-" in seg or "–" in seg)
+    for m in _RANGE_END.finditer(f, a, b) if ranged else ():
         if cl.excluded(m.start()):
             continue
         when = _full(m.groups(), 0)
         if when:
             cl.add(_Hit(m.start(), m.end(), "full", due=when))
-    for m in _RANGE_END_DM.finditer(f, a, b):
+    for m in _RANGE_END_DM.finditer(f, a, b) if ranged else ():
         if cl.excluded(m.start()):
             continue
         when = _context_year(int(m.group(1)), int(m.group(2)), ctx)
         if when:
             cl.add(_Hit(m.start(), m.end(), "full", due=when))
-    for m in _DAY_REC.finditer(f, a, b):
+    for m in _DAY_REC.finditer(f, a, b) if "thang" in seg else ():
         day = int(m.group(1))
         if not 1 <= day <= 31 or not cl.free(m.start(), m.end()):
             continue
@@ -270,13 +278,13 @@ def _scan(cl: _Clause, ctx: DateContext) -> None:
         dd, mo = (g[6], g[7]) if g[6] else (g[8], g[9])
         if dd and mo and 1 <= int(mo) <= 12 and 1 <= int(dd) <= 31:
             cl.add(_Hit(m.start(), m.end(), "dm", month=int(mo), day=int(dd)))
-    for lm in _LABEL.finditer(f, a, b):
+    for lm in _LABEL.finditer(f, a, b) if ":" in seg else ():
         fm = _BARE_FULL.match(f, lm.end()) or _FILLED_FULL.match(f, lm.end())
         if fm and cl.free(fm.start(), fm.end()):
             when = _full(fm.groups(), 0)
             if when:
                 cl.add(_Hit(lm.start(), fm.end(), "full", due=when))
-    for m in _IN_MONTH.finditer(f, a, b):
+    for m in _IN_MONTH.finditer(f, a, b) if "thang" in seg else ():
         mo, yr = int(m.group(2)), int(m.group(3))
         if not (1 <= mo <= 12 and 1900 <= yr <= 2200) or not cl.free(m.start(), m.end()):
             continue
@@ -285,7 +293,7 @@ def _scan(cl: _Clause, ctx: DateContext) -> None:
         else:
             due = month_end(yr, mo)
         cl.add(_Hit(m.start(), m.end(), "full", due=due))
-    for m in _QUARTER.finditer(f, a, b):
+    for m in _QUARTER.finditer(f, a, b) if "quy" in seg else ():
         q, yr = _QUARTERS[m.group(2).upper()], int(m.group(3))
         if not cl.free(m.start(), m.end()) or cl.excluded(m.start()):
             continue
@@ -294,12 +302,12 @@ def _scan(cl: _Clause, ctx: DateContext) -> None:
         else:
             due = month_end(yr, 3 * q)
         cl.add(_Hit(m.start(), m.end(), "full", due=due))
-    for m in _TARGET_YEAR.finditer(f, a, b):
+    for m in _TARGET_YEAR.finditer(f, a, b) if "nam" in seg else ():
         if cl.free(m.start(1) - 4, m.end()) and not re.search(
-            r"(?i)dinh huong|tam nhin", f[max(a, m.start() - 30) : m.start(1)]
+            r"dinh huong|tam nhin", f[max(a, m.start() - 30) : m.start(1)]
         ):
             cl.add(_Hit(m.start(), m.end(), "full", due=make_date(m.group(1), 12, 31)))
-    for m in _IN_YEAR.finditer(f, a, b):
+    for m in _IN_YEAR.finditer(f, a, b) if "nam" in seg else ():
         if not cl.free(m.start(), m.end()) or _OPEN_END.search(f[m.end() : m.end() + 30]):
             continue
         before = f[max(a, m.start() - 50) : m.start()].lower()
@@ -307,6 +315,10 @@ def _scan(cl: _Clause, ctx: DateContext) -> None:
         if labelled or re.search(r"hoan thanh|xong|ket thuc", before):
             last = m.group(2) or m.group(1)
             cl.add(_Hit(m.start(), m.end(), "full", due=make_date(last, 12, 31)))
+
+
+def _scan_recurrences(cl: _Clause) -> None:
+    f, a, b = cl.f, cl.a, cl.b
     # "Chỉ tiêu 3: … mỗi quý có ít nhất 04 tin, bài": a target's frequency, not a deadline.
     if _TARGET.match(f, a):
         return
@@ -320,7 +332,7 @@ def _scan(cl: _Clause, ctx: DateContext) -> None:
                 continue
             weekday = None
             if every == "week":
-                wm = re.search(rf"{_WEEKDAY}", f[max(a, m.start() - 25) : m.end() + 25], re.I)
+                wm = re.search(_WEEKDAY, f[max(a, m.start() - 25) : m.end() + 25])
                 if wm:
                     word = wm.group(0).lower().split()[-1]
                     weekday = 6 if "chu nhat" in wm.group(0).lower() else _WEEKDAYS.get(word)
@@ -385,13 +397,14 @@ def _balanced(text: str) -> bool:
 def find_deadlines(text: str, ctx: DateContext | None = None) -> list[dict[str, object]]:
     """Deadlines stated in a piece of text, in order, without duplicates."""
     ctx = ctx or DateContext()
-    text = re.sub(r"\s+", " ", text).strip()
+    text = " ".join(text.split())
     f = fold(text)
-    if not re.search(r"\d|hang|moi|tung|dinh ky|thuong nien", f, re.I):
+    low = lower_same(f)
+    if not _WORTH_READING.search(low):
         return []
     found: list[tuple[int, dict[str, object]]] = []
     for a, b in _clauses(f):
-        cl = _Clause(f, a, b)
+        cl = _Clause(low, a, b)
         _scan(cl, ctx)
         found.extend(_pair(cl, ctx, text))
     out: list[dict[str, object]] = []

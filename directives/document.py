@@ -6,11 +6,13 @@ paragraphs, each opened by its structural marker (I., 1., 1.1., a), -, Điều 1
 
 from __future__ import annotations
 
+import bisect
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from directives.text import LOWER_CHARS, UPPER_CHARS, clean, fold
+from directives.text import LOWER_CHARS, UPPER_CHARS, clean, fold, lower_same
 
 _U, _L = UPPER_CHARS, LOWER_CHARS
 
@@ -48,7 +50,8 @@ class Block:
 
 
 def squash(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
+    """Runs of white space as one space, none at the ends."""
+    return " ".join(text.split())
 
 
 def is_upper(text: str) -> bool:
@@ -85,6 +88,16 @@ def marker_of(line: str) -> tuple[str, str, int]:
     return "plain", "", 0
 
 
+@functools.cache
+def _line_starts(rx: re.Pattern[str], at: bool) -> re.Pattern[str]:
+    """`rx` for a scan of the whole text: tried only where a line starts (`at`), and with "^"
+    meaning a line's start."""
+    pattern = rx.pattern.removeprefix("(?i)")
+    if at:
+        pattern = rf"^(?:{pattern})"
+    return re.compile(pattern, rx.flags | re.M)
+
+
 _TERMINAL = re.compile(r"[.;:!?…](?:\s*[)\"”’*_])*\s*$")
 
 
@@ -100,6 +113,33 @@ class Document:
             self.lines.append(Line(raw, fraw, pos))
             pos += len(raw) + 1
         self.n = len(self.lines)
+        self._starts = [ln.start for ln in self.lines]
+
+    @functools.cached_property
+    def lower(self) -> str:
+        """The folded text in lower case, same length (a character whose lower case is longer
+        keeps its case)."""
+        return lower_same(self.folded)
+
+    def find(self, rx: re.Pattern[str], lo: int = 0, hi: int | None = None, at: bool = True) -> int:
+        """Index of the first line in [lo, hi) whose folded text `rx` matches at its start (or
+        anywhere, with `at=False`), or -1; one scan of the text instead of one per line."""
+        hi = self.n if hi is None else min(hi, self.n)
+        lo = max(lo, 0)
+        if lo >= hi:
+            return -1
+        scan = _line_starts(rx, at)
+        end = self.offset(hi)
+        pos = self.offset(lo)
+        while (m := scan.search(self.folded, pos, end)) is not None:
+            i = bisect.bisect_right(self._starts, m.start()) - 1
+            if i >= hi:
+                return -1
+            line = self.lines[i].folded
+            if (rx.match(line) if at else rx.search(line)) is not None:
+                return i
+            pos = self.offset(i + 1)
+        return -1
 
     def first(self, pred: Callable[[Line], bool], lo: int = 0, hi: int | None = None) -> int:
         """Index of the first line in [lo, hi) for which `pred` holds, or -1."""

@@ -277,6 +277,7 @@ class Header:
         self.body_end = lay.copies if lay.copies >= 0 else doc.n
         self.text = doc.text
         self.folded = doc.folded
+        self._header_end: int | None = None
 
     def _first(self, pred, lo: int = 0, hi: int | None = None) -> int:  # type: ignore[no-untyped-def]
         return self.doc.first(pred, lo, hi)
@@ -284,26 +285,29 @@ class Header:
     def _is_kind_line(self, ln: Line) -> str | None:
         return _kind_line_of(ln, KIND_ALT)
 
+    _FIRST_ITEM = re.compile(r"\s*(?:1|I)[.)]\s")
+    _BODY_OPENS = re.compile(r"(?i)\s*(can cu|thuc hien|nham|de\s|trong|thoi gian qua)")
+
     def header_end(self) -> int:
+        """The line the header ends before: "Kính gửi", the first item or the first paragraph
+        of the body, at most 40 lines after the start."""
+        if self._header_end is not None:
+            return self._header_end
+        hi = self.start + 41
         stops = [self.greet] if self.greet >= 0 else []
-        first_task = self._first(
-            lambda ln: bool(re.match(r"\s*(?:1|I)[.)]\s", ln.folded)), self.start
-        )
+        first_task = self.doc.find(self._FIRST_ITEM, self.start, hi)
         if first_task >= 0:
             stops.append(first_task)
         body = self._first(
-            lambda ln: (
-                bool(
-                    re.match(r"(?i)\s*(can cu|thuc hien|nham|de\s|trong|thoi gian qua)", ln.folded)
-                )
-                and len(ln.text) > 40
-            ),
+            lambda ln: bool(self._BODY_OPENS.match(ln.folded)) and len(ln.text) > 40,
             self.start,
+            hi,
         )
         if body >= 0:
             stops.append(body)
         end = min(stops) if stops else self.n
-        return min(end, self.start + 40, self.n)
+        self._header_end = min(end, self.start + 40, self.n)
+        return self._header_end
 
     def kind(self, number: str | None, subject_by_vv: bool) -> str:
         he = self.header_end()
@@ -717,9 +721,12 @@ class Header:
         return None
 
     def signer(self, search_from: int) -> tuple[str | None, int]:
+        """The name under the signature block, looked for in the 60 lines after the body or
+        the "Nơi nhận" list (a web page's text after the copy is not read)."""
         best: tuple[int, int, str] | None = None
         last_title = -10
-        for i in range(max(search_from, self.start), self.n):
+        lo = max(search_from, self.start)
+        for i in range(lo, min(self.n, max(lo, self.copies) + 60)):
             ln = self.lines[i]
             t = ln.text.strip()
             if not t or self._BULLET.match(t):

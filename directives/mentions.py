@@ -21,19 +21,21 @@ _DOC_KINDS = (
 )
 _NUM = r"\d+(?:\.\d+)*[A-Za-z]*(?:\s*[/\-–]\s*[A-Za-z0-9&]+)*"
 _DATED = rf"(?:\s*,?\s*(?i:ngay)\s+({DATE_RE.pattern}))?"
+# Run on the lower-cased folded text, where the engine can skip ahead on the literal kinds.
 _REF_RE = re.compile(
-    rf"\b(?i:({_DOC_KINDS}))\s+(?:(?i:so)\s*:?\s*({_NUM})|(\d+[A-Za-z]*\s*/\s*[A-Za-z0-9&/\-–]+))"
+    rf"\b({_DOC_KINDS.lower()})\s+(?:so\s*:?\s*({_NUM})|(\d+[A-Za-z]*\s*/\s*[A-Za-z0-9&/\-–]+))"
     + _DATED
 )
 # "các Quyết định: số 36/QĐ-TTg ngày …; số 1569/QĐ-TTg … và số 1668/QĐ-TTg …" — one kind, a list.
 _SHARED_KIND = re.compile(
-    rf"\b(?i:cac)\s+(?i:({_DOC_KINDS}))(?:\s+(?i:cua)\s+[^:;.\n]{{1,60}}?)?\s*:\s*(?=(?i:so)\s)"
+    rf"\b(?=[cC])(?i:cac)\s+(?i:({_DOC_KINDS}))(?:\s+(?i:cua)\s+[^:;.\n]{{1,60}}?)?\s*:\s*(?=(?i:so)\s)"
 )
 _LISTED = re.compile(rf"(?i:so)\s+({_NUM}){_DATED}")
 _LISTED_GAP = re.compile(r"[^.;]{0,200}?(?:[;,]\s*|\s+(?i:va)\s+)(?=(?i:so)\s)")
 # "Luật Tổ chức chính quyền địa phương số 72/2025/QH15 ngày 16/6/2025".
 _NAMED_LAW = re.compile(
-    rf"\b(Luat|Bo luat|Phap lenh)\s+((?:[A-Za-z]+,?\s+){{1,14}}?)(?i:so)\s+({_NUM}){_DATED}"
+    rf"\b(?=[LBP])(Luat|Bo luat|Phap lenh)\s+((?:[A-Za-z]+,?\s+){{1,14}}?)(?i:so)\s+"
+    rf"({_NUM}){_DATED}"
 )
 
 
@@ -59,10 +61,11 @@ def find_references(doc: Document, lo: int, hi: int, own_number: str | None) -> 
         when = _squash(t[dated[0] : dated[1]]) if dated and dated[0] >= 0 else ""
         found.append((at, fold(kind).lower(), nkey, f"{_kind_case(kind)} số {number}", when))
 
-    for m in _REF_RE.finditer(f, lo, hi):
+    for m in _REF_RE.finditer(doc.lower, lo, hi):
         num = m.span(2) if m.group(2) else m.span(3)
         cite(m.start(), t[m.start(1) : m.end(1)], num, m.span(4))
-    for m in _SHARED_KIND.finditer(f, lo, hi):
+    # Patterns run only where the words they need occur at all.
+    for m in _SHARED_KIND.finditer(f, lo, hi) if ":" in f else ():
         kind = t[m.start(1) : m.end(1)]
         pos = m.end()
         while True:
@@ -74,7 +77,7 @@ def find_references(doc: Document, lo: int, hi: int, own_number: str | None) -> 
             if not gap:
                 break
             pos = gap.end()
-    for m in _NAMED_LAW.finditer(f, lo, hi):
+    for m in _NAMED_LAW.finditer(f, lo, hi) if " so " in f else ():
         kind = f"{t[m.start(1) : m.end(1)]} {_squash(t[m.start(2) : m.end(2)])}"
         cite(m.start(), kind, m.span(3), m.span(4))
 
@@ -150,7 +153,7 @@ def find_movements(doc: Document, lo: int, hi: int) -> list[str]:
 
 
 _ANNIV = re.compile(
-    rf"((?:ky niem\s+)?(\d{{1,4}})\s+nam\s+[^()]{{3,160}}?)\s*\(\s*(?:tu\s+)?(?:ngay\s+)?"
+    rf"(?=[kK\d])((?:ky niem\s+)?(\d{{1,4}})\s+nam\s+[^()]{{3,160}}?)\s*\(\s*(?:tu\s+)?(?:ngay\s+)?"
     rf"(?:{_D_FULL}|{_D_WORDS})\s*[-–—]\s*(?:ngay\s+)?(?:{_D_FULL}|{_D_WORDS})\s*\)",
     re.I,
 )
@@ -164,13 +167,14 @@ _CONGRESS = re.compile(
 # A named day with its date in brackets: "“Ngày Quốc tế xóa bỏ … trẻ em gái” (ngày 25/11)",
 # "Ngày hội Đại đoàn kết toàn dân tộc (18/11)"; the year, when not written, is the document's.
 _OBSERVANCE = re.compile(
-    r"(?<![\w])(Ngay\s+(?:[A-Z][a-z]*|hoi|bau cu|truyen thong|thanh lap)\b"
+    r"(?<![\w])(?=N)(Ngay\s+(?:[A-Z][a-z]*|hoi|bau cu|truyen thong|thanh lap)\b"
     r"(?:[^()\n.;:“”\"]|\n(?!\s*\n)){0,160}?)"
     r"[”\"]?\s*\(\s*(?:ngay\s+)?(\d{1,2})\s*[/.\-]\s*(\d{1,2})(?:\s*[/.\-]\s*(\d{4}))?\s*\)"
 )
 # "… đến ngày bầu cử 15/3/2026": election day, the occasion every election plan works towards.
 _ELECTION = re.compile(
-    rf"\b((?i:ngay)\s+bau cu\b[^\d.;()]{{0,140}}?)(?:\(\s*)?(?:ngay\s+)?(?:{_D_FULL}|{_D_WORDS})"
+    rf"\b(?=[nN])((?i:ngay)\s+bau cu\b[^\d.;()]{{0,140}}?)(?:\(\s*)?(?:ngay\s+)?"
+    rf"(?:{_D_FULL}|{_D_WORDS})"
 )
 
 
@@ -205,13 +209,13 @@ def find_events(
         if iso not in seen:
             seen.add(iso)
             out.append({"text": _squash(t[m.start(1) : m.end(1)]), "date": iso})
-    for m in _OBSERVANCE.finditer(f, lo, hi):
+    for m in _OBSERVANCE.finditer(f, lo, hi) if "Ngay " in f else ():
         yr = m.group(4) or year
         when = make_date(yr, m.group(3), m.group(2)) if yr else None
         if when and when.isoformat() not in seen:
             seen.add(when.isoformat())
             out.append({"text": _squash(t[m.start(1) : m.end(1)]).strip(" ,"), "date": str(when)})
-    for m in _ELECTION.finditer(f, lo, hi):
+    for m in _ELECTION.finditer(f, lo, hi) if "bau cu" in f else ():
         g = m.groups()
         when = make_date(g[3], g[2], g[1]) if g[1] else make_date(g[6], g[5], g[4])
         if when and when.isoformat() not in seen:

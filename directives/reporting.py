@@ -64,10 +64,14 @@ def find_reporting(
             keep(_entry(sentence, ctx, default))
     for blocks, owners in tasks:
         for b in blocks:
+            if "bao cao" not in b.folded.lower():
+                continue
             for sentence in _sentences(b.text):
                 if _DUTY.search(fold(sentence)):
                     keep(_entry(sentence, ctx, owners or default))
     for b in loose:
+        if "bao cao" not in b.folded.lower():
+            continue
         for sentence in _sentences(b.text):
             if _DUTY.search(fold(sentence)):
                 keep(_entry(sentence, ctx, default))

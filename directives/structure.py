@@ -22,6 +22,7 @@ REPORT_SECTION = re.compile(
 )
 # "Kính gửi:", or a công điện's "THỦ TƯỚNG CHÍNH PHỦ điện:" before the list of its addressees.
 GREETING = re.compile(r"(?i)\s*-?\s*kinh gui\b|\s*[A-Z][A-Z ,]{3,80}\s(?-i:dien)\s*:")
+_NUMBER_LINE = re.compile(r"\s*So\s*:\s*\S")
 _SIGN = re.compile(r"^\s*(?:KT|TM|TL|TUQ|Q)\s*\.\s*\S")
 _COPIES = re.compile(r"(?i)^\s*noi nhan\b")
 _ATTACHED = re.compile(r"(?i)^\s*\(?\s*(?:ban hanh\s+)?kem theo\b")
@@ -92,9 +93,9 @@ def is_kind_line(ln: Line, kinds: str) -> str | None:
 
 def find_start(doc: Document, kinds: str) -> int:
     """The first line of the document proper (web-page junk before it is skipped)."""
-    motto = doc.first(lambda ln: bool(_MOTTO_LINE.search(ln.folded)))
-    number = doc.first(lambda ln: bool(re.match(r"\s*So\s*:\s*\S", ln.folded)))
-    greet = doc.first(lambda ln: bool(GREETING.match(ln.folded)))
+    motto = doc.find(_MOTTO_LINE, at=False)
+    number = doc.find(_NUMBER_LINE)
+    greet = doc.find(GREETING)
     kind = doc.first(lambda ln: is_kind_line(ln, kinds) is not None)
     anchors = [i for i in (motto, number, greet) if i >= 0]
     start = min(anchors) if anchors else max(kind, 0)
@@ -113,16 +114,16 @@ def find_start(doc: Document, kinds: str) -> int:
 
 
 def _signature(doc: Document, lo: int, hi: int) -> int:
-    return doc.first(lambda ln: bool(_SIGN.match(ln.folded)), lo, hi)
+    return doc.find(_SIGN, lo, hi)
 
 
 def layout(doc: Document, kinds: str) -> Layout:
     start = find_start(doc, kinds)
     # Header parts lie near the top; the same words in web-page junk after the text do not count.
-    greet = doc.first(lambda ln: bool(GREETING.match(ln.folded)), start, start + 60)
+    greet = doc.find(GREETING, start, start + 60)
     kind_line = doc.first(lambda ln: is_kind_line(ln, kinds) is not None, start, start + 40)
     body_lo = max(start, greet, kind_line)
-    copies = doc.first(lambda ln: bool(_COPIES.match(ln.folded)), body_lo)
+    copies = doc.find(_COPIES, body_lo)
     body_hi = copies if copies >= 0 else doc.n
     sign = _signature(doc, body_lo, body_hi)
     if sign >= 0:
@@ -148,7 +149,7 @@ def _attached_plan(doc: Document, after: int) -> tuple[int, int] | None:
         near = [f for j in range(i + 1, min(i + 16, doc.n)) if (f := doc.lines[j].folded.strip())]
         near = near[:8]
         if any(_ATTACHED.match(f.strip(" *_")) for f in near):
-            end = doc.first(lambda ln: bool(_COPIES.match(ln.folded)), i + 1)
+            end = doc.find(_COPIES, i + 1)
             hi = end if end >= 0 else doc.n
             sign = _signature(doc, i + 1, hi)
             return i + 1, sign if sign >= 0 else hi

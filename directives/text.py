@@ -47,6 +47,15 @@ def fold(text: str) -> str:
     return text.translate(_FOLD)
 
 
+def lower_same(text: str) -> str:
+    """Lower case of the same length (a character whose lower case is longer keeps its case),
+    so spans found in it slice the original."""
+    low = text.lower()
+    if len(low) == len(text):
+        return low
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+
+
 def fold_key(text: str) -> str:
     """A comparison key: folded, lower case, spacing and outer punctuation aside."""
     s = fold(text).lower().replace("ủy", "uy")
@@ -139,14 +148,29 @@ _UNFLATTEN: list[tuple[tuple[str, ...], re.Pattern[str], str, int]] = [
 ]
 
 
+@functools.cache
+def _needle_re(needles: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(map(re.escape, needles)))
+
+
 def _per_line(text: str, needles: tuple[str, ...], fn: Callable[[str], str]) -> str:
-    if not any(n in text for n in needles):
+    """`fn` applied to the lines holding one of `needles` (found in one scan of the text)."""
+    out: list[str] = []
+    pos = 0
+    needle = _needle_re(needles)
+    while (m := needle.search(text, pos)) is not None:
+        start = text.rfind("\n", 0, m.start()) + 1
+        end = text.find("\n", m.end())
+        end = len(text) if end < 0 else end
+        out.append(text[pos:start])
+        out.append(fn(text[start:end]))
+        pos = end
+        if end == len(text):
+            break
+    if not out:
         return text
-    lines = text.split("\n")
-    for i, line in enumerate(lines):
-        if any(n in line for n in needles):
-            lines[i] = fn(line)
-    return "\n".join(lines)
+    out.append(text[pos:])
+    return "".join(out)
 
 
 def _sub(pattern: re.Pattern[str], repl: str, count: int, line: str) -> str:
