@@ -109,9 +109,10 @@ def in_quiet_hours(local: datetime, start_hour: int, end_hour: int) -> bool:
     return local.hour >= start_hour or local.hour < end_hour
 
 
-def backoff(attempts: int) -> timedelta:
-    """Wait before try number `attempts + 1`: 30 s, 1 min, 2 min, … up to 2 hours."""
-    wait: timedelta = BACKOFF_BASE * (2 ** max(0, min(attempts - 1, 16)))
+def backoff(attempts: int, base: timedelta = BACKOFF_BASE) -> timedelta:
+    """Wait before try number `attempts + 1`: 30 s, 1 min, 2 min, … up to 2 hours (from
+    another `base`: base, 2 × base, …)."""
+    wait: timedelta = base * (2 ** max(0, min(attempts - 1, 16)))
     return min(BACKOFF_MAX, wait)
 
 
@@ -354,7 +355,9 @@ class Dispatcher:
             # a 429 means the platform wants a pause: the chat waits as long
             self._chat_limit(sender, job).hold(self.pacer.monotonic() + error.retry_after)
         else:
-            retry_at = now + backoff(attempts)
+            retry_at = now + backoff(
+                attempts, timedelta(seconds=self.settings.outbox_backoff_seconds)
+            )
         async with self.sessions() as session, session.begin():
             await outbox.mark_attempt_failed(
                 session, job.row_id, self.worker, now, str(error) or type(error).__name__, retry_at

@@ -33,7 +33,6 @@ from storage.reminders import PlanResult, plan
 log = logging.getLogger(__name__)
 
 Leader = Callable[[], Awaitable[bool]]
-DISPATCH_SECONDS = 5
 DIGEST_HOUR, DIGEST_MINUTE = 7, 30
 
 
@@ -130,7 +129,7 @@ def build_scheduler(
     scheduler.add_job(planner_job, IntervalTrigger(minutes=1, timezone=tz), id="planner", **common)
     scheduler.add_job(
         dispatch_job,
-        IntervalTrigger(seconds=DISPATCH_SECONDS, timezone=tz),
+        IntervalTrigger(seconds=app.settings.dispatch_seconds, timezone=tz),
         id="dispatcher",
         **common,
     )

@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     outbox_max_attempts: int = 8
     outbox_claim_seconds: int = 60
     outbox_in_flight: int = 8
+    outbox_backoff_seconds: float = 30.0
+    dispatch_seconds: float = 5.0
     max_file_bytes: int = 20 * 1024 * 1024
     # Delivery (bot/channels/conveyor.py): how long a send may take before it is in doubt, how
     # long a reply in flight is left to its sender, how often stored work is looked for.

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlparse
 
+import httpx
 import tornado.httpserver
 import tornado.netutil
 import tornado.web
@@ -102,6 +103,10 @@ def command_menu(flows: Sequence[Flow]) -> list[BotCommand]:
     return menu
 
 
+# what the library raised from, when the request surely did not reach Telegram
+NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.WriteTimeout)
+
+
 def _seconds(value: int | float | timedelta) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
@@ -116,8 +121,11 @@ def _send_error(error: TelegramError) -> SendError:
         # Chat not found, message malformed: sending the same again cannot help.
         return SendError(str(error), permanent=True)
     if isinstance(error, TimedOut):
-        # the request may have reached Telegram and the message the chat
-        return SendError(str(error) or "timed out", in_doubt=True)
+        # waiting for the answer: the request reached Telegram and the message likely the
+        # chat; connecting or writing: it did not
+        cause = error.__cause__
+        in_doubt = not isinstance(cause, NOT_SENT)
+        return SendError(str(error) or "timed out", in_doubt=in_doubt)
     return SendError(str(error) or type(error).__name__)
 
 

@@ -51,6 +51,10 @@ EMPTY_POLL = 408
 BACKOFF_MAX = 30.0
 
 
+# network errors after which the request surely did not reach Zalo (any other may have)
+NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.WriteTimeout)
+
+
 class ZaloError(Exception):
     """An answer with ``ok: false`` (or an HTTP error): `code` is Zalo's error_code."""
 
@@ -63,9 +67,17 @@ class ZaloError(Exception):
 class ZaloApi:
     """The Bot API methods as `await api.call("sendMessage", {...})` → the `result`."""
 
-    def __init__(self, base: str, token: str, client: httpx.AsyncClient | None = None) -> None:
+    def __init__(
+        self,
+        base: str,
+        token: str,
+        client: httpx.AsyncClient | None = None,
+        timeout: float = 20.0,
+    ) -> None:
         self.url = f"{base.rstrip('/')}/bot{token}/"
-        self.client = client or httpx.AsyncClient(timeout=httpx.Timeout(20.0, connect=10.0))
+        self.client = client or httpx.AsyncClient(
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0))
+        )
 
     async def call(self, method: str, payload: dict[str, Any], wait: float | None = None) -> Any:
         """Calls a method; raises ZaloError on an error answer, httpx errors on the network."""
@@ -178,7 +190,7 @@ class Pace:
 
 
 def _send_error(error: ZaloError | httpx.HTTPError) -> SendError:
-    if isinstance(error, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
+    if isinstance(error, NOT_SENT):
         return SendError(f"network: {type(error).__name__}")
     if isinstance(error, httpx.HTTPError):
         # the request went out and no answer came back: Zalo may have delivered it
@@ -337,7 +349,10 @@ class ZaloChannel:
         self.engine = engine
         self.settings = settings
         self.api = ZaloApi(
-            settings.zalo_api_base, settings.zalo_bot_token.get_secret_value(), client
+            settings.zalo_api_base,
+            settings.zalo_bot_token.get_secret_value(),
+            client,
+            settings.send_timeout_seconds,
         )
         base = public_base(settings)
         self.links = (

@@ -7,9 +7,11 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import random
 import socket
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Self
@@ -24,6 +26,34 @@ class Call:
     delivered: bool = False
     # when the call arrived (time.monotonic())
     at: float = field(default_factory=time.monotonic)
+    # delivered, but the answer was held until the bot had given up on it
+    unconfirmed: bool = False
+
+
+@dataclass
+class Chaos:
+    """Faults injected into a share (`rate`) of the calls of `methods`, each kind equally often:
+    "429" (retry after 1 s), "5xx" (500 or 502: not delivered), "timeout" (the message is
+    delivered, the answer comes after `timeout_seconds`, longer than the bot waits), "slow"
+    (answered after `slow_seconds`). `counts` says how many of each were injected."""
+
+    rate: float
+    methods: tuple[str, ...]
+    timeout_seconds: float = 2.5
+    slow_seconds: tuple[float, float] = (0.2, 0.8)
+    seed: int = 13
+    kinds: tuple[str, ...] = ("429", "5xx", "timeout", "slow")
+    counts: Counter[str] = field(default_factory=Counter)
+
+    def __post_init__(self) -> None:
+        self.random = random.Random(self.seed)
+
+    def pick(self, method: str) -> str | None:
+        if method not in self.methods or self.random.random() >= self.rate:
+            return None
+        kind = self.random.choice(self.kinds)
+        self.counts[kind] += 1
+        return kind
 
 
 class FakeServer:
@@ -37,6 +67,7 @@ class FakeServer:
         self.calls: list[Call] = []
         self.updates: list[dict[str, Any]] = []
         self.delays: dict[str, float] = {}
+        self.chaos: Chaos | None = None
         self._ids = itertools.count(first_id)
         self._cond = threading.Condition()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -117,17 +148,49 @@ class FakeServer:
     def _answer(self, call: Call) -> tuple[int, dict[str, Any]]:
         raise NotImplementedError
 
+    def _too_many(self) -> tuple[int, dict[str, Any]]:
+        """A 429 as this platform words it."""
+        body = error(429, "Too Many Requests: retry after 1")
+        body["parameters"] = {"retry_after": 1}
+        return 429, body
+
     def _serve(self, call: Call) -> tuple[int, dict[str, Any]]:
-        """Records the call, then fails it as scripted or answers it (after any delay)."""
+        """Records the call, then fails it as scripted or answers it (after any delay); with
+        `chaos` set, injects its faults."""
         with self._cond:
             self.calls.append(call)
             self._cond.notify_all()
             failure = self._take_failure(call.method)
+            fault = self.chaos.pick(call.method) if self.chaos and failure is None else None
         delay = self.delays.get(call.method)
         if delay:
             time.sleep(delay)
         if failure is not None:
             return failure
+        if fault == "429":
+            return self._too_many()
+        if fault == "5xx":
+            code = 500 if len(self.calls) % 2 else 502
+            return code, error(code, "Internal Server Error" if code == 500 else "Bad Gateway")
+        if fault in ("timeout", "slow"):
+            assert self.chaos is not None
+            low, high = self.chaos.slow_seconds
+            with self._cond:
+                pause = (
+                    self.chaos.timeout_seconds
+                    if fault == "timeout"
+                    else self.chaos.random.uniform(low, high)
+                )
+            if fault == "timeout":
+                # delivered at once; the answer comes too late for the bot to hear it
+                status, answer = self._answer(call)
+                with self._cond:
+                    call.delivered = status == 200
+                    call.unconfirmed = True
+                    self._cond.notify_all()
+                time.sleep(pause)
+                return status, answer
+            time.sleep(pause)
         status, answer = self._answer(call)
         with self._cond:
             call.delivered = status == 200

@@ -11,6 +11,7 @@ call, and can make a method fail or answer slowly.
 from __future__ import annotations
 
 import json
+import threading
 import time
 from http.server import BaseHTTPRequestHandler
 from typing import Any
@@ -44,7 +45,13 @@ class FakeZalo(FakeServer):
         self.failures: dict[str, list[tuple[int, str]]] = {}
         self.webhook: dict[str, Any] = {"url": "", "updated_at": 0}
         self.empty_as_http_408 = True
+        self.pushed = 0
+        self._closed = threading.Event()
         super().__init__(token)
+
+    def __exit__(self, *exc: object) -> None:
+        self._closed.set()
+        super().__exit__(*exc)
 
     # Scripting -------------------------------------------------------------------------------
 
@@ -88,6 +95,44 @@ class FakeZalo(FakeServer):
 
     def unsupported(self, chat_id: str) -> str:
         return self.deliver(self.message(chat_id, "message.unsupported.received"))
+
+    def push_to(self, url: str, secret: str) -> None:
+        """Delivers queued updates to a webhook at `url` (a local address) as Zalo does: one
+        at a time, again and again until it answers 200 (the bot may be down: retried)."""
+        self._push_target = (url, secret)
+        self._pusher = threading.Thread(target=self._push_forever, daemon=True)
+        self._pusher.start()
+
+    def _push_forever(self) -> None:
+        import urllib.error
+        import urllib.request
+
+        url, secret = self._push_target
+        while not self._closed.is_set():
+            with self._cond:
+                if not self.updates:
+                    self._cond.wait(0.2)
+                    continue
+                update = self.updates[0]
+            request = urllib.request.Request(
+                url,
+                data=json.dumps(update).encode(),
+                headers={"Content-Type": "application/json", "X-Bot-Api-Secret-Token": secret},
+                method="POST",
+            )
+            try:
+                with urllib.request.urlopen(request, timeout=5) as answer:
+                    ok = answer.status == 200
+            except (urllib.error.URLError, OSError):
+                ok = False
+            if ok:
+                with self._cond:
+                    if self.updates and self.updates[0] is update:
+                        self.updates.pop(0)
+                    self.pushed += 1
+                    self._cond.notify_all()
+            else:
+                self._closed.wait(0.3)
 
     def fail(
         self, method: str, code: int = 500, description: str = "Internal error", times: int = 1
