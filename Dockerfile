@@ -12,6 +12,7 @@ COPY handlers ./handlers
 COPY storage ./storage
 COPY directives ./directives
 COPY locales ./locales
+COPY heavy ./heavy
 # the catalogs are compiled to .mo before installing, so the image ships them
 RUN pip install "Babel>=2.14" \
     && python -m locales.compile \
