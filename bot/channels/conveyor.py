@@ -130,6 +130,19 @@ class Conveyor:
         self._stopping = False
         self._slots = asyncio.Semaphore(CONCURRENCY)
 
+    @classmethod
+    def of(cls, channel: str, engine: Engine, decode: Decode, send: Send) -> Conveyor:
+        """A channel's conveyor with the timings of the engine's settings."""
+        settings = engine.settings
+        return cls(
+            channel,
+            engine,
+            decode,
+            send,
+            sweep_seconds=settings.sweep_seconds,
+            lease_seconds=settings.reply_lease_seconds,
+        )
+
     # Life ------------------------------------------------------------------------------------
 
     async def start(self) -> None:

@@ -234,14 +234,7 @@ class TelegramChannel:
             settings.telegram_rate_per_second,
             settings.telegram_rate_per_chat,
         )
-        self.conveyor = Conveyor(
-            CHANNEL,
-            engine,
-            self.decode,
-            self._send,
-            sweep_seconds=settings.sweep_seconds,
-            lease_seconds=settings.reply_lease_seconds,
-        )
+        self.conveyor = Conveyor.of(CHANNEL, engine, self.decode, self._send)
         self._server: tornado.httpserver.HTTPServer | None = None
         self._poller: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()

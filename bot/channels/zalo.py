@@ -369,14 +369,7 @@ class ZaloChannel:
             settings.zalo_rate_per_second,
             settings.zalo_rate_per_chat,
         )
-        self.conveyor = Conveyor(
-            CHANNEL,
-            engine,
-            self.decode,
-            self._send,
-            sweep_seconds=settings.sweep_seconds,
-            lease_seconds=settings.reply_lease_seconds,
-        )
+        self.conveyor = Conveyor.of(CHANNEL, engine, self.decode, self._send)
         self.server: tornado.httpserver.HTTPServer | None = None
         self.port: int | None = None
         self._poller: asyncio.Task[None] | None = None
