@@ -187,32 +187,59 @@ class Engine:
                 if job is None:
                     return outcome
             result = await jobs.execute(job)
-            now = self.clock.now()
-            async with self.sessions() as session, session.begin():
-                conv = await lock_conversation(session, channel, chat_id, now)
-                if jobs.job_of(conv) != job:
-                    return outcome  # the state moved on meanwhile (another process)
-                data = dict(conv.data or {})
-                data.pop(jobs.JOB_KEY, None)
-                conv.awaiting = job.awaiting
-                found = await member_for_chat(session, channel, chat_id)
-                member, unit = found if found else (None, None)
-                with use_locale(member.locale if member else None):
-                    msg = Incoming(channel, chat_id, update_id=record)
-                    ctx = Context(msg, session, self.settings, now, member, unit, data)
-                    ctx.work = result
-                    step = self.steps.get(conv.state or "")
-                    turn = await step(ctx) if step else core.menu(ctx, self.flows)
-                    conv.data = data
-                    later = self._save(conv, ctx, turn, now)
-                if turn.job is not None:
-                    conv.data = {**(conv.data or {}), jobs.JOB_KEY: turn.job.to_json()}
-                if record is not None:
-                    later = await record_replies(session, msg, later, now)
+            try:
+                later, job = await self._after_work(channel, chat_id, job, result, record)
+            except Exception:
+                log.exception("the step after heavy work on %s failed", channel)
+                return _joined(outcome, await self._drop_work(channel, chat_id, record))
             outcome = _joined(outcome, later)
-            job = turn.job
             if job is None:
                 return outcome
+        return outcome
+
+    async def _after_work(
+        self, channel: str, chat_id: str, job: Job, result: object, record: str | None
+    ) -> tuple[Outcome, Job | None]:
+        """The step waiting for `job`, given its result, in a new transaction; the outcome and
+        the next work it asks for (if any)."""
+        now = self.clock.now()
+        async with self.sessions() as session, session.begin():
+            conv = await lock_conversation(session, channel, chat_id, now)
+            if jobs.job_of(conv) != job:
+                return Outcome(()), None  # the state moved on meanwhile (another process)
+            data = dict(conv.data or {})
+            data.pop(jobs.JOB_KEY, None)
+            conv.awaiting = job.awaiting
+            found = await member_for_chat(session, channel, chat_id)
+            member, unit = found if found else (None, None)
+            with use_locale(member.locale if member else None):
+                msg = Incoming(channel, chat_id, update_id=record)
+                ctx = Context(msg, session, self.settings, now, member, unit, data)
+                ctx.work = result
+                step = self.steps.get(conv.state or "")
+                turn = await step(ctx) if step else core.menu(ctx, self.flows)
+                conv.data = data
+                later = self._save(conv, ctx, turn, now)
+            if turn.job is not None:
+                conv.data = {**(conv.data or {}), jobs.JOB_KEY: turn.job.to_json()}
+            if record is not None:
+                later = await record_replies(session, msg, later, now)
+        return later, turn.job
+
+    async def _drop_work(self, channel: str, chat_id: str, record: str | None) -> Outcome:
+        """The step after the work failed: the chat leaves that flow (it would fail again on
+        every message) with the apology."""
+        now = self.clock.now()
+        async with self.sessions() as session, session.begin():
+            conv = await lock_conversation(session, channel, chat_id, now)
+            conv.state, conv.flow, conv.awaiting, conv.data, conv.options = None, None, None, {}, []
+            found = await member_for_chat(session, channel, chat_id)
+            with use_locale(found[0].locale if found else None):
+                outcome = Outcome((Reply(_("error.generic")),), locale=current())
+            if record is not None:
+                outcome = await record_replies(
+                    session, Incoming(channel, chat_id, update_id=record), outcome, now
+                )
         return outcome
 
     async def _dispatch(self, ctx: Context, conv: ConversationState) -> Turn:

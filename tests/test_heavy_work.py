@@ -114,3 +114,18 @@ def heavy_running() -> bool:
 
     children = Path(f"/proc/{os.getpid()}/task/{os.getpid()}/children")
     return bool(children.read_text().split()) if children.exists() else False
+
+
+async def test_a_step_that_fails_after_the_work_leaves_the_chat_free(
+    app: App, world: World, tmp_path: Path
+) -> None:
+    async def broken(ctx: object) -> object:
+        raise RuntimeError("a bug after reading")
+
+    app.engine.steps["intake:read"] = broken  # type: ignore[assignment]
+    small = docx_of(tmp_path / "ke-hoach.docx", 1000, "Điều 1. Giao nhiệm vụ")
+    attachment = Attachment("document", small, "ke-hoach.docx")
+    outcome = await app.engine.handle(make_incoming("", "staff", attachments=(attachment,)))
+    assert "sự cố" in text_of(outcome)
+    after = await app.engine.handle(make_incoming("/trogiup", "staff"))
+    assert "/napvanban" in text_of(after)
