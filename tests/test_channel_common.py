@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -129,3 +130,30 @@ def test_file_links_are_signed_and_expire(tmp_path: Path) -> None:
     assert links.resolve("garbage") is None
     clock.set(clock.now() + timedelta(hours=1, seconds=1))
     assert links.resolve(token) is None
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        '["/etc/hosts", "text/plain", "abc"]',
+        '["/etc/hosts", "text/plain", null]',
+        '["/etc/hosts", "text/plain", [1, 2]]',
+        '["/etc/hosts", "text/plain", 1e400]',
+        '["/etc/hosts", "text/plain"]',
+        '{"path": "/etc/hosts"}',
+        '["/tmp/a\\u0000b", "text/plain", 99999999999]',
+        "not json",
+    ],
+)
+def test_a_signed_file_link_with_a_junk_payload_is_not_found(payload: str) -> None:
+    """Even a payload signed with our key (the key leaked, or a bug) resolves to nothing
+    rather than an error: the file server answers 404, never 500."""
+    import base64
+
+    from bot.channels.zalo import _b64
+
+    clock = FixedClock(datetime(2026, 11, 10, 2, 0, tzinfo=UTC))
+    links = FileLinks("https://bot.example.vn", b"k" * 32, clock, hours=1)
+    signed = _b64(payload.encode())
+    assert base64.urlsafe_b64decode(signed + "=" * (-len(signed) % 4)) == payload.encode()
+    assert links.resolve(f"{signed}.{links._sign(signed)}") is None
