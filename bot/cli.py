@@ -153,3 +153,7 @@ cli_directives.register(app)
 from bot import cli_reminders  # noqa: E402
 
 cli_reminders.register(app)
+
+from bot import cli_awards  # noqa: E402
+
+cli_awards.register(app)

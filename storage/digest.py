@@ -47,8 +47,8 @@ from storage.reminders import (
 from storage.reports import expected_of
 from storage.templates import aggregate_of, decimals_of, label
 
-# The order statuses are listed in; a status not named here (added later) follows them.
-STATUS_ORDER = ("pending", "returned", "approved", "rejected")
+# The order statuses are listed in (the council's path); a status not named here follows them.
+STATUS_ORDER = ("pending", "checked", "passed", "decided", "forwarded", "returned", "rejected")
 UPCOMING_DAYS = 7
 FAILED_LOOKBACK = timedelta(days=7)
 LIST_LIMIT = 20

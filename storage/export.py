@@ -4,7 +4,7 @@ Sheets: a summary per sub-unit with the period's figures per indicator (summed, 
 counted as each indicator declares); the period's reports (one row per reporting unit, one
 column per indicator, answers as people read them: choice labels, Có/Không, local times
 dd/mm/yyyy hh:mm, and the figures row at the bottom); the official nomination list (STT, Họ và
-tên, Chức vụ – đơn vị, Hình thức đề nghị, Thành tích tóm tắt) holding approved nominations
+tên, Chức vụ – đơn vị, Hình thức đề nghị, Thành tích tóm tắt) holding what the council passed
 only, with a title above the header row; and the other nominations with their status, nominee
 kind and movement. Headers are localized (`digest.xlsx.*`).
 """
@@ -32,7 +32,8 @@ from storage.sheets import new_workbook
 from storage.templates import label
 
 NOMINATION_HEADER_ROW = 3
-LISTED_STATUSES = ("approved",)
+# the official list holds only what the council passed
+LISTED_STATUSES = ("passed", "decided", "forwarded")
 BOLD = Font(bold=True)
 WRAP = Alignment(wrap_text=True, vertical="top")
 TIME_FORMAT = "dd/mm/yyyy hh:mm"

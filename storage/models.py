@@ -342,7 +342,23 @@ class StoredFile(Base):
     created_at: Mapped[datetime]
 
 
+class CouncilMeeting(Base):
+    """A meeting of a commune's Hội đồng Thi đua – Khen thưởng that voted on nominations."""
+
+    __tablename__ = "council_meetings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    held_on: Mapped[date] = mapped_column(Date)
+    members: Mapped[int] = mapped_column(Integer)
+    present: Mapped[int] = mapped_column(Integer)
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    created_at: Mapped[datetime]
+
+
 class Nomination(Base):
+    """One proposal; `status` follows the council's path (see storage.council)."""
+
     __tablename__ = "nominations"
     __table_args__ = (Index("ix_nominations_unit_status", "unit_id", "status"),)
 
@@ -363,6 +379,53 @@ class Nomination(Base):
     reviewed_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    # what the rules need: who the nominee is, for which year (or school year) and round
+    nominee_kind: Mapped[str] = mapped_column(String(24), default="")
+    period: Mapped[str] = mapped_column(String(9), default="")
+    achievement_type: Mapped[str] = mapped_column(String(16), default="thuong_xuyen")
+    gender: Mapped[str | None] = mapped_column(String(8))
+    initiative: Mapped[str | None] = mapped_column(Text)
+    prior_title: Mapped[str | None] = mapped_column(Text)
+    # the council's path: the meeting that voted and its votes, then the chair's decision
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("council_meetings.id"))
+    votes_for: Mapped[int | None]
+    votes_against: Mapped[int | None]
+    decision_number: Mapped[str | None] = mapped_column(String(64))
+    decision_date: Mapped[date | None] = mapped_column(Date)
+
+
+class HouseholdList(Base):
+    """A village's yearly list of households proposed for "Gia đình văn hóa" (NĐ 86/2023)."""
+
+    __tablename__ = "household_lists"
+    __table_args__ = (UniqueConstraint("unit_id", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    year: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))
+    meeting_on: Mapped[date] = mapped_column(Date)
+    households: Mapped[list[str]] = mapped_column(JSON, default=list)
+    posted_on: Mapped[date | None] = mapped_column(Date)
+    posting_until: Mapped[date | None] = mapped_column(Date)
+    review_reason: Mapped[str | None] = mapped_column(Text)
+    decision_number: Mapped[str | None] = mapped_column(String(64))
+    decision_date: Mapped[date | None] = mapped_column(Date)
+    submitted_by: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class HouseholdObjection(Base):
+    """A resident's view on a posted household list, received through the bot."""
+
+    __tablename__ = "household_objections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    list_id: Mapped[int] = mapped_column(ForeignKey("household_lists.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
 
 
 class Directive(Base):

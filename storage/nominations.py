@@ -1,89 +1,31 @@
-"""Nominations for commendation: the awards catalogue, filing, review and listing.
+"""Nominations for commendation: filing, the rules that can be checked, listing.
 
-Statuses: `pending` (filed or resubmitted), `approved`, `rejected`, `returned` (for more
-information; the nominator may edit and resubmit it). Every status change adds an audit row.
+Statuses follow the council's path (storage.council): `pending` (proposed by a village or school),
+`checked` (by the commune official), `passed` (by the Hội đồng Thi đua – Khen thưởng), then
+`decided` (the commune chair's decision) or `forwarded` (proposed upward to the province);
+`returned` (for more information; the nominator may edit and resubmit) or `rejected` at any step.
+Every status change adds an audit row.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
-from pathlib import Path
 from typing import Any
 
-import yaml
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from locales import current, gettext
+from locales import gettext
+from storage.awards import Award, award_label, catalogue
 from storage.models import AuditEntry, Member, Nomination, Unit
 
-KINDS = ("individual", "collective")
-STATUSES = ("pending", "approved", "rejected", "returned")
-DECISIONS = ("approved", "rejected", "returned")
-AWARDS_DIR = Path(__file__).parent / "data" / "awards"
+SCOPES = ("individual", "household", "collective")
+STATUSES = ("pending", "checked", "passed", "decided", "forwarded", "returned", "rejected")
+OPEN_STATUSES = ("pending", "checked", "passed")
 ACHIEVEMENT_MAX = 1500
 
-
-@dataclass(frozen=True)
-class Award:
-    key: str
-    label_vi: str
-    label_en: str
-    kinds: tuple[str, ...]
-
-    @property
-    def label(self) -> str:
-        """The label in the current locale."""
-        return self.label_en if current() == "en" else self.label_vi
-
-
-@cache
-def _catalogue_file(path: Path) -> tuple[Award, ...]:
-    doc = yaml.safe_load(path.read_text("utf-8")) or {}
-    return tuple(
-        Award(
-            str(a["key"]),
-            str(a["label_vi"]),
-            str(a.get("label_en") or a["label_vi"]),
-            tuple(str(k) for k in a.get("kinds", KINDS)),
-        )
-        for a in doc.get("awards", [])
-    )
-
-
-def catalogue(province_code: str | None = None) -> tuple[Award, ...]:
-    """The awards of the province (its own file when there is one), else the default list."""
-    if province_code:
-        own = AWARDS_DIR / f"{province_code}.yaml"
-        if own.is_file():
-            return _catalogue_file(own)
-    return _catalogue_file(AWARDS_DIR / "default.yaml")
-
-
-def awards_for(kind: str, province_code: str | None = None) -> list[Award]:
-    return [a for a in catalogue(province_code) if kind in a.kinds]
-
-
-def status_label(status: str) -> str:
-    """A nomination status in words, in the current locale (its code when no text exists for
-    it yet, so a status added later still shows)."""
-    key = f"nominate.status.{status}"
-    text = gettext(key)
-    return status if text == key else text
-
-
-def award_label(key: str, province_code: str | None = None) -> str:
-    """The award's label in the current locale; the key itself when it left the catalogue."""
-    for award in catalogue(province_code):
-        if award.key == key:
-            return award.label
-    for award in catalogue(None):
-        if award.key == key:
-            return award.label
-    return key
+__all__ = ["ACHIEVEMENT_MAX", "STATUSES", "award_label", "catalogue"]
 
 
 async def province_of(session: AsyncSession, unit_id: int) -> str | None:
@@ -123,7 +65,45 @@ async def record(
     return entry.id
 
 
-FIELDS = ("kind", "nominee", "position", "birth_year", "award", "movement", "achievement")
+FIELDS = (
+    "kind",
+    "nominee_kind",
+    "nominee",
+    "gender",
+    "birth_year",
+    "position",
+    "period",
+    "award",
+    "achievement_type",
+    "prior_title",
+    "initiative",
+    "movement",
+    "achievement",
+)
+
+
+def status_label(status: str) -> str:
+    """A nomination status in words, in the current locale (its code when no text exists for
+    it yet, so a status added later still shows)."""
+    key = f"nominate.status.{status}"
+    text = gettext(key)
+    return status if text == key else text
+
+
+def _apply(nomination: Nomination, fields: dict[str, Any]) -> None:
+    nomination.kind = str(fields["kind"])
+    nomination.nominee_kind = str(fields["nominee_kind"])
+    nomination.nominee = str(fields["nominee"])
+    nomination.gender = fields.get("gender")
+    nomination.birth_year = fields.get("birth_year")
+    nomination.position = fields.get("position") or ""
+    nomination.period = str(fields["period"])
+    nomination.award = str(fields["award"])
+    nomination.achievement_type = fields.get("achievement_type") or "thuong_xuyen"
+    nomination.prior_title = fields.get("prior_title")
+    nomination.initiative = fields.get("initiative")
+    nomination.movement = fields.get("movement") or ""
+    nomination.achievement = str(fields["achievement"])
 
 
 async def file_nomination(
@@ -137,22 +117,95 @@ async def file_nomination(
     nomination = Nomination(
         nominator_id=member.id,
         unit_id=member.unit_id,
-        kind=fields["kind"],
-        nominee=fields["nominee"],
-        position=fields.get("position") or "",
-        birth_year=fields.get("birth_year"),
-        award=fields["award"],
-        movement=fields.get("movement") or "",
-        achievement=fields["achievement"],
         file_ids=list(file_ids),
         status="pending",
         created_at=now,
         updated_at=now,
     )
+    _apply(nomination, fields)
     session.add(nomination)
     await session.flush()
     await record(session, now, member.id, "nomination.filed", nomination)
     return nomination
+
+
+def _same_person(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+async def _same_round(
+    session: AsyncSession, unit_id: int, period: str, award: str, exclude: int | None
+) -> Sequence[Nomination]:
+    """The unit's live nominations of the round for this award (rejected ones aside)."""
+    query = select(Nomination).where(
+        Nomination.unit_id == unit_id,
+        Nomination.period == period,
+        Nomination.award == award,
+        Nomination.status != "rejected",
+    )
+    if exclude is not None:
+        query = query.where(Nomination.id != exclude)
+    return (await session.scalars(query)).all()
+
+
+async def rule_problems(
+    session: AsyncSession,
+    unit_id: int,
+    fields: dict[str, Any],
+    province_code: str | None,
+    exclude: int | None = None,
+) -> list[tuple[str, dict[str, Any]]]:
+    """What the catalogue's checkable conditions refuse, as (message id, placeholders).
+
+    Checked: the award fits the nominee kind; a prior title of the same round (a live nomination
+    of the same person in the unit for it, or a decision number given for an earlier one); an
+    initiative where one is needed; the province's ratio cap against the prior title.
+    """
+    cat = catalogue(province_code)
+    award = cat.award(str(fields.get("award")))
+    if award is None or award not in cat.offered(str(fields.get("nominee_kind"))):
+        return [("nominate.rule.not_for_kind", {})]
+    problems: list[tuple[str, dict[str, Any]]] = []
+    prior = award.condition("prior")
+    if prior is not None and prior.award and not fields.get("prior_title"):
+        person = _same_person(str(fields.get("nominee", "")))
+        same = [
+            n
+            for n in await _same_round(
+                session, unit_id, str(fields["period"]), prior.award, exclude
+            )
+            if _same_person(n.nominee) == person
+            and (fields.get("birth_year") is None or n.birth_year in (None, fields["birth_year"]))
+        ]
+        if not same:
+            problems.append(
+                ("nominate.rule.prior", {"title": award_label(prior.award, province_code)})
+            )
+    if award.condition("initiative") is not None and not (fields.get("initiative") or "").strip():
+        problems.append(("nominate.rule.initiative", {}))
+    cap = cat.cap(award.key)
+    if cap is not None:
+        base = len(await _same_round(session, unit_id, str(fields["period"]), cap.of, None))
+        taken = len(await _same_round(session, unit_id, str(fields["period"]), award.key, exclude))
+        allowed = base * cap.max_percent // 100
+        if taken + 1 > allowed:
+            problems.append(
+                (
+                    "nominate.rule.ratio",
+                    {
+                        "percent": cap.max_percent,
+                        "title": award_label(cap.of, province_code),
+                        "base": base,
+                        "allowed": allowed,
+                    },
+                )
+            )
+    return problems
+
+
+def to_verify(award: Award) -> list[str]:
+    """The conditions staff must still verify by hand for this award (current locale)."""
+    return [c.text for c in award.conditions if c.check in ("staff", "prior", "initiative")]
 
 
 async def own_returned(
@@ -181,61 +234,51 @@ async def resubmit(
     now: datetime,
 ) -> None:
     """Updates a returned nomination with the edited fields and makes it pending again."""
-    nomination.nominee = fields["nominee"]
-    nomination.position = fields.get("position") or ""
-    nomination.birth_year = fields.get("birth_year")
-    nomination.award = fields["award"]
-    nomination.movement = fields.get("movement") or ""
-    nomination.achievement = fields["achievement"]
+    _apply(nomination, fields)
     nomination.file_ids = list(file_ids)
     nomination.status = "pending"
     nomination.updated_at = now
     await record(session, now, member.id, "nomination.resubmitted", nomination)
 
 
-async def decide(
-    session: AsyncSession,
-    nomination: Nomination,
-    reviewer: Member,
-    status: str,
-    reason: str | None,
-    now: datetime,
-) -> int:
-    """Records a review decision (approved / rejected / returned); returns the audit row id."""
-    if status not in DECISIONS:
-        raise ValueError(status)
-    nomination.status = status
-    nomination.review_reason = reason
-    nomination.reviewed_by, nomination.reviewed_at = reviewer.id, now
-    nomination.updated_at = now
-    return await record(
-        session, now, reviewer.id, f"nomination.{status}", nomination, {"reason": reason}
+async def in_status(
+    session: AsyncSession, unit_ids: Sequence[int], status: str, limit: int | None = 20
+) -> Sequence[tuple[Nomination, Unit]]:
+    """Nominations of these units in this status with their unit, oldest first."""
+    query = (
+        select(Nomination, Unit)
+        .join(Unit, Unit.id == Nomination.unit_id)
+        .where(Nomination.status == status, Nomination.unit_id.in_(unit_ids))
+        .order_by(Nomination.created_at, Nomination.id)
     )
+    if limit is not None:
+        query = query.limit(limit)
+    return [(n, u) for n, u in (await session.execute(query)).all()]
+
+
+async def count_by_status(session: AsyncSession, unit_ids: Sequence[int]) -> dict[str, int]:
+    """How many nominations of these units are in each status (every status present)."""
+    rows = await session.execute(
+        select(Nomination.status, func.count(Nomination.id))
+        .where(Nomination.unit_id.in_(unit_ids))
+        .group_by(Nomination.status)
+    )
+    counts = {status: 0 for status in STATUSES}
+    counts.update({status: int(n) for status, n in rows.tuples().all()})
+    return counts
 
 
 async def pending_in(
     session: AsyncSession, unit_ids: Sequence[int], limit: int = 20
 ) -> Sequence[tuple[Nomination, Unit]]:
     """Pending nominations of these units with their unit, oldest first."""
-    rows = await session.execute(
-        select(Nomination, Unit)
-        .join(Unit, Unit.id == Nomination.unit_id)
-        .where(Nomination.status == "pending", Nomination.unit_id.in_(unit_ids))
-        .order_by(Nomination.created_at, Nomination.id)
-        .limit(limit)
-    )
-    return [(n, u) for n, u in rows.all()]
+    return await in_status(session, unit_ids, "pending", limit)
 
 
 async def count_pending_in(session: AsyncSession, unit_ids: Sequence[int]) -> int:
-    from sqlalchemy import func
-
-    count = await session.scalar(
-        select(func.count(Nomination.id)).where(
-            Nomination.status == "pending", Nomination.unit_id.in_(unit_ids)
-        )
-    )
-    return int(count or 0)
+    """How many nominations of these units wait for a step of the council's path."""
+    counts = await count_by_status(session, unit_ids)
+    return sum(counts[s] for s in OPEN_STATUSES)
 
 
 async def of_nominator(session: AsyncSession, member_id: int) -> Sequence[Nomination]:
@@ -286,8 +329,20 @@ async def list_nominations(
                 "status": nomination.status,
                 "nominator": member.name,
                 "unit": unit.code,
+                "nominee_kind": nomination.nominee_kind,
+                "gender": nomination.gender,
                 "position": nomination.position,
                 "birth_year": nomination.birth_year,
+                "period": nomination.period,
+                "achievement_type": nomination.achievement_type,
+                "prior_title": nomination.prior_title,
+                "initiative": nomination.initiative,
+                "votes_for": nomination.votes_for,
+                "votes_against": nomination.votes_against,
+                "decision_number": nomination.decision_number,
+                "decision_date": (
+                    nomination.decision_date.isoformat() if nomination.decision_date else None
+                ),
                 "movement": nomination.movement,
                 "achievement": nomination.achievement,
                 "created_at": nomination.created_at.isoformat(),

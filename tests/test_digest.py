@@ -48,7 +48,7 @@ SCHOOL_ANSWERS = {"day_tot_hoc_tot": "tot", "ty_le_chuyen_can": 97.5, "hoc_sinh_
 
 async def seed(app: App, world: World) -> None:
     """Templates; T1 on time and the school late for 2026-11; T1 and T2 for 2026-10; two
-    nominations (pending, approved) and a rejected one."""
+    nominations (pending, decided) and a rejected one."""
     now = app.clock.now()
     async with app.sessions() as session, session.begin():
         # the units were set up in September, so they owe October and November
@@ -87,7 +87,7 @@ async def seed(app: App, world: World) -> None:
         head1, principal = world.members["head1"], world.members["principal"]
         for nominator, unit, nominee, position, status in [
             (principal, world.school, "Nguyễn Thị Hoa", "Giáo viên", "pending"),
-            (head1, world.villages[0], "Lò Văn Bảo", "Công an viên", "approved"),
+            (head1, world.villages[0], "Lò Văn Bảo", "Công an viên", "decided"),
             (head1, world.villages[0], "Lò Thị Cúc", "", "rejected"),
         ]:
             session.add(
@@ -131,7 +131,7 @@ async def test_figures_for_the_commune(app: App, world: World) -> None:
     )
     assert data["nominations"] == {
         "total": 3,
-        "by_status": {"pending": 1, "approved": 1, "rejected": 1},
+        "by_status": {"pending": 1, "decided": 1, "rejected": 1},
         "new": 3,
     }
     async with app.sessions() as session:
@@ -157,7 +157,10 @@ async def test_figures_for_the_commune(app: App, world: World) -> None:
     assert "• Số hộ được công nhận gia đình văn hóa: tổng 120 (1 báo cáo)" in said
     assert "• Tỷ lệ học sinh đi học chuyên cần (%): trung bình 97,5% (1 báo cáo)" in said
     assert "Số học sinh được khen trong tháng: tổng 1.200" in said
-    assert "Đề xuất khen thưởng: 3 (chờ duyệt 1, đã duyệt 1, không được duyệt 1)" in said
+    assert (
+        "Đề xuất khen thưởng: 3 (chờ kiểm tra 1, đã có quyết định khen thưởng 1, không được xét 1)"
+        in said
+    )
     rows = {r["code"]: r for r in data["current"]["rows"]}
     assert rows["C1-TH"]["late"] == 1 and rows["C1-T3"]["missing"] == 1
     # the province sees the commune as one sub-unit; the other commune has nobody reporting
@@ -168,7 +171,7 @@ async def test_figures_for_the_commune(app: App, world: World) -> None:
     assert [(r.code, r.expected, r.submitted) for r in province.current.rows] == [("C1", 4, 2)]
     text = render_text(digest, TZ)
     assert "Chưa nộp (2):" in text and "Thôn Tây — Hà Thị Bình" in text
-    assert "đã nộp 2/4 (50%)" in text and "chờ duyệt 1" in text
+    assert "đã nộp 2/4 (50%)" in text and "chờ kiểm tra 1" in text
 
 
 async def test_text_is_split_between_lines_under_the_limit() -> None:
@@ -239,13 +242,13 @@ async def test_xlsx_and_png(app: App, world: World, tmp_path: Path) -> None:
         "Thành tích tóm tắt",
     ]
     listed = [[c.value for c in row] for row in noms.iter_rows(min_row=NOMINATION_HEADER_ROW + 1)]
-    assert [r[1] for r in listed] == ["Lò Văn Bảo"], "the official list holds approved ones only"
+    assert [r[1] for r in listed] == ["Lò Văn Bảo"], "passed by the council only"
     assert listed[0][0] == 1 and listed[0][2] == "Công an viên – Thôn Đông"
     others = book["Đề xuất khác"]
     rows = [[c.value for c in row] for row in others.iter_rows(min_row=4)]
     assert {(r[1], r[2], r[6]) for r in rows} == {
-        ("Nguyễn Thị Hoa", "Cá nhân", "chờ duyệt"),
-        ("Lò Thị Cúc", "Cá nhân", "không được duyệt"),
+        ("Nguyễn Thị Hoa", "Cá nhân", "chờ kiểm tra"),
+        ("Lò Thị Cúc", "Cá nhân", "không được xét"),
     }
     summary = book["Tổng hợp"]
     assert summary["A1"].value == "TỔNG HỢP BÁO CÁO THI ĐUA THÁNG 11/2026 – Xã Hòa Bình"
@@ -491,7 +494,7 @@ async def test_figures_and_workbook_in_english(app: App, world: World, tmp_path:
         said = render_text(digest, TZ)
     assert "• Student attendance rate (%): average 97.5% (reports: 1)" in said
     assert "Students commended this month: total 1,200" in said
-    assert "Nominations: 3 (waiting for review 1, approved 1, rejected 1)" in said
+    assert "Nominations: 3 (waiting to be checked 1, granted by decision 1, not granted 1)" in said
     book = load_workbook(path)
     assert book.sheetnames[-1] == "Other nominations"
     assert book["Summary"]["A1"].value.startswith("EMULATION REPORTS FOR 11/2026")

@@ -45,7 +45,7 @@ async def test_a_menu_button_midway_asks_too(app: App, world: World) -> None:
     await dialog(app.engine, "head1", THREE_ANSWERED)
     out = await app.engine.handle(make_incoming(chat_id="head1", choice="cmd:dexuat"))
     assert "đang làm dở báo cáo tháng 11/2026" in texts(out)
-    await dialog(app.engine, "head1", [("Bỏ bản nháp", ["Đã bỏ bản nháp", "cá nhân hay tập thể"])])
+    await dialog(app.engine, "head1", [("Bỏ bản nháp", ["Đã bỏ bản nháp", "đề xuất cho ai"])])
     await dialog(app.engine, "head1", [("/huy", "Đã hủy"), ("bao cao", "Câu 1/7")])
 
 
@@ -103,9 +103,9 @@ async def test_a_nomination_draft_is_kept_too(app: App, world: World) -> None:
         app.engine,
         "head1",
         [
-            ("de xuat", "cá nhân hay tập thể"),
+            ("de xuat", "đề xuất cho ai"),
             ("1", "Họ và tên"),
-            ("Nguyễn Văn An", "Chức vụ"),
+            ("Nguyễn Văn An", "Nam hay nữ"),
             ("bao cao", ["đang làm dở đề xuất khen thưởng Nguyễn Văn An", "Để sau"]),
             ("Để sau", ["Đã lưu bản nháp", "Câu 1/7"]),
             ("12", "Câu 2/7"),
@@ -120,7 +120,7 @@ async def test_a_nomination_draft_is_kept_too(app: App, world: World) -> None:
         "báo cáo tháng 11/2026 (1/7 câu)",
         "đề xuất khen thưởng Nguyễn Văn An",
     ]
-    await dialog(app.engine, "head1", [("đề xuất khen thưởng Nguyễn Văn An", "Chức vụ")])
+    await dialog(app.engine, "head1", [("đề xuất khen thưởng Nguyễn Văn An", "Nam hay nữ")])
 
 
 async def test_the_draft_follows_the_member_to_another_phone(app: App, world: World) -> None:

@@ -6,6 +6,7 @@ import asyncio
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -114,3 +115,73 @@ def _upgrade_process(url: str) -> subprocess.Popen[bytes]:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
+
+
+async def test_the_nomination_migration_carries_old_rows_over(tmp_path: Path) -> None:
+    from storage.migrate import upgrade_async
+
+    url = fresh_database_url(tmp_path)
+    await upgrade_async(url, "0003")  # the schema before this migration
+    engine = create_engine(url)
+    # stored as the UTCDateTime column stores it: naive UTC text on SQLite, aware on PostgreSQL
+    aware = datetime(2025, 12, 1, 2, 0, tzinfo=UTC)
+    now: object = aware if url.startswith("postgresql") else "2025-12-01 02:00:00"
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(
+                text(
+                    "INSERT INTO units (id, code, name, kind, created_at) VALUES"
+                    " (1, 'C', 'Xã', 'commune', :now), (2, 'T', 'Thôn', 'village', :now),"
+                    " (3, 'S', 'Trường', 'school', :now)"
+                ),
+                {"now": now},
+            )
+            await connection.execute(
+                text(
+                    "INSERT INTO members (id, name, role, unit_id, locale, active, created_at)"
+                    " VALUES (1, 'A', 'village_head', 2, 'vi', true, :now)"
+                ),
+                {"now": now},
+            )
+            for nid, unit, kind, award, status in (
+                (1, 2, "individual", "khen_thuong_dot_xuat", "approved"),
+                (2, 3, "individual", "lao_dong_tien_tien", "pending"),
+                (3, 2, "collective", "thon_van_hoa", "rejected"),
+            ):
+                await connection.execute(
+                    text(
+                        "INSERT INTO nominations (id, nominator_id, unit_id, kind, nominee,"
+                        " position, award, movement, achievement, file_ids, status, created_at,"
+                        " updated_at) VALUES (:id, 1, :unit, :kind, 'X', '', :award, '', 'Y',"
+                        " '[]', :status, :now, :now)"
+                    ),
+                    {
+                        "id": nid,
+                        "unit": unit,
+                        "kind": kind,
+                        "award": award,
+                        "status": status,
+                        "now": now,
+                    },
+                )
+    finally:
+        await engine.dispose()
+    await upgrade_async(url)
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as connection:
+            rows = (
+                await connection.execute(
+                    text(
+                        "SELECT nominee_kind, period, award, achievement_type, status"
+                        " FROM nominations ORDER BY id"
+                    )
+                )
+            ).all()
+    finally:
+        await engine.dispose()
+    assert [tuple(r) for r in rows] == [
+        ("nguoi_dan", "2025", "giay_khen_chu_tich_xa", "dot_xuat", "checked"),
+        ("can_bo", "2025", "lao_dong_tien_tien", "thuong_xuyen", "pending"),
+        ("thon_to_dan_pho", "2025", "thon_to_dan_pho_van_hoa", "thuong_xuyen", "rejected"),
+    ]

@@ -36,10 +36,12 @@ def seeded(tmp_path: Path) -> dict[str, str]:
             await load_defaults(application)
             engine = application.engine
             await dialog(engine, "head1", [*FIRST_SIX, ("bo qua", ""), ("bo qua", ""), ("1", "")])
-            for chat in ("head1", "principal"):
+            for chat in ("head1", "head2"):
                 await dialog(engine, chat, [*INDIVIDUAL_TO_FILES, ("Xong", ""), ("1", "Đã gửi")])
             await dialog(
-                engine, "staff", [("/duyet", ""), ("1", ""), ("3", ""), ("Bổ sung ảnh.", "")]
+                engine,
+                "staff",
+                [("/duyet", ""), ("1", ""), ("1", ""), ("Trả lại để bổ sung", ""), ("Thêm", "")],
             )
         finally:
             await application.close()
@@ -82,13 +84,15 @@ def test_nominations_list_json_contract(tmp_path: Path) -> None:
     first = rows[0]
     assert {"id", "nominee", "kind", "award", "status", "nominator", "unit"} <= set(first)
     assert first["nominee"] == "Nguyễn Văn An" and first["kind"] == "individual"
-    assert first["award"] == "Lao động tiên tiến"
+    assert first["award"] == "Giấy khen của Chủ tịch UBND xã"
+    assert (first["nominee_kind"], first["period"], first["gender"]) == ("nguoi_dan", "2026", "nam")
+    assert first["achievement_type"] == "dot_xuat"
     assert (first["status"], first["nominator"], first["unit"]) == (
         "returned",
         "Lò Văn An",
         "C1-T1",
     )
-    assert (rows[1]["status"], rows[1]["unit"]) == ("pending", "C1-TH")
+    assert (rows[1]["status"], rows[1]["unit"]) == ("pending", "C1-T2")
     pending = runner.invoke(cli, ["nominations", "list", "--status", "pending", "--json"], env=env)
     assert [r["id"] for r in json.loads(pending.output)] == [2]
     bad = runner.invoke(cli, ["nominations", "list", "--status", "maybe", "--json"], env=env)

@@ -16,6 +16,7 @@ from storage.directives import archive
 from storage.models import Directive, Member, Nomination, ReportTemplate, TaskCompletion
 from storage.templates import load_templates, parse_templates
 from tests.factories import World, build_world, dialog, make_incoming, texts
+from tests.test_council_path import nominate
 from tests.test_directive_intake import directives, doc
 from tests.test_report import (
     CUSTOM,
@@ -27,7 +28,6 @@ from tests.test_report import (
     send_file,
     write,
 )
-from tests.test_review import nominate
 from tests.test_tasks import world_with_tasks
 
 NOT_ALLOWED = "không dùng được chức năng này"
@@ -61,7 +61,7 @@ async def test_review_does_not_open_a_nomination_for_a_member_who_lost_the_staff
 ) -> None:
     await load_defaults(app)
     await nominate(app)
-    await dialog(app.engine, "staff", [("/duyet", "Có 1")])
+    await dialog(app.engine, "staff", [("/duyet", "Kiểm tra đề xuất mới (1)"), ("1", "1 đề xuất")])
     await demote(app, world, "staff")
     outcome = await dialog(app.engine, "staff", [("1", NOT_ALLOWED)])
     assert "Nguyễn Văn An" not in texts(outcome)

@@ -201,11 +201,13 @@ async def test_a_nomination_with_a_photo(
         return fake.buttons(fake.sent(CHAT)[-1])[0][1]
 
     await talk.press(CHAT, "cmd:dexuat")
-    await talk.press(CHAT, "individual")
+    await talk.press(CHAT, "k:nguoi_dan")
     await talk.text(CHAT, "Nguyễn Thị Hoa")
+    await talk.press(CHAT, "nu")
+    await talk.text(CHAT, "1978")
     await talk.text(CHAT, "Chi hội trưởng phụ nữ thôn Đông")
-    await talk.press(CHAT, "skip")
     await talk.press(CHAT, first_button())  # the first award offered
+    await talk.press(CHAT, "t:dot_xuat")
     await talk.press(CHAT, first_button())  # the first movement offered
     await talk.text(CHAT, "Vận động 40 hộ làm đường bê tông, hiến 300 m² đất.")
     after_photo = await talk.photo(CHAT, JPEG)

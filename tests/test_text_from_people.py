@@ -61,12 +61,14 @@ async def test_a_nominee_named_with_control_characters_is_stored_clean_and_the_d
 ) -> None:
     await load_defaults(app)
     steps = [
-        ("de xuat", "cá nhân hay tập thể"),
+        ("de xuat", "đề xuất cho ai"),
         ("1", "Họ và tên"),
-        (f"Nguyễn\x01Văn\x1fAn{CONTROLS}", "Chức vụ và đơn vị"),
-        ("Nông dân\x08, thôn Đông", "Năm sinh"),
-        ("1965", "hình thức khen thưởng"),
-        ("1", "phong trào"),
+        (f"Nguyễn\x01Văn\x1fAn{CONTROLS}", "Nam hay nữ"),
+        ("Nam", "Năm sinh"),
+        ("1965", "Chức vụ và đơn vị"),
+        ("Nông dân\x08, thôn Đông", "hình thức khen thưởng"),
+        ("1", "loại nào"),
+        ("Đột xuất", "phong trào"),
         ("Người tốt, việc tốt\x0e", "tóm tắt thành tích"),
         ("Hiến đất\x02 làm đường liên thôn cho cả xóm cùng đi.", "minh chứng"),
         ("Xong", "Thành tích"),
