@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install demo test lint typecheck pytest pytest-pg parser-score bench locales clean
+.PHONY: install demo test lint typecheck pytest pytest-pg parser-score bench locales clean office
 
 install: $(STAMP) locales
 
@@ -26,7 +26,12 @@ lint: install
 typecheck: install
 	$(VENV)/bin/mypy
 
-pytest: install
+# LibreOffice (headless) turns the dossier's .docx into PDF in a test: installed when missing.
+office:
+	command -v soffice >/dev/null || { apt-get update -q && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -q --no-install-recommends libreoffice-writer-nogui fonts-liberation2; }
+
+pytest: install office
 	$(VENV)/bin/pytest -q
 
 # The whole suite again on a throwaway PostgreSQL server (installed with apt-get when missing).

@@ -157,3 +157,7 @@ cli_reminders.register(app)
 from bot import cli_awards  # noqa: E402
 
 cli_awards.register(app)
+
+from bot import cli_dossier  # noqa: E402
+
+cli_dossier.register(app)
