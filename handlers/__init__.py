@@ -8,6 +8,7 @@ from handlers import (
     directive_intake,
     dossier,
     drafts,
+    households,
     nominate,
     pause,
     report,
@@ -20,6 +21,8 @@ from handlers.flow import Flow
 FLOWS: list[Flow] = [
     report.FLOW,
     nominate.FLOW,
+    households.FLOW,
+    households.OBJECTION,
     review.FLOW,
     status.FLOW,
     tasks.FLOW,

@@ -464,3 +464,49 @@ def render(dossier: Dossier, out_dir: Path) -> list[Path]:
         build(dossier).save(str(path))
         paths.append(path)
     return paths
+
+
+def render_notice(
+    commune: str,
+    village: str,
+    year: int,
+    meeting_on: date,
+    households: Sequence[str],
+    posted_on: date,
+    until: date,
+    path: Path,
+) -> Path:
+    """The printable notice posting a village's "Gia đình văn hóa" list for residents' views."""
+    doc = _document()
+    dossier = Dossier(commune, year)
+    _header(doc, village, "TB", dossier.place, year, above=f"UBND {commune}")
+    _title(
+        doc,
+        "THÔNG BÁO",
+        f"Danh sách hộ gia đình đề nghị xét tặng danh hiệu “Gia đình văn hóa” năm {year}",
+    )
+    _para(
+        doc,
+        f"Căn cứ kết quả họp {village} ngày {meeting_on.strftime('%d/%m/%Y')} bình xét "
+        "danh hiệu “Gia đình văn hóa” theo Nghị định số 86/2023/NĐ-CP của Chính phủ, "
+        f"{village} thông báo công khai danh sách {len(households)} hộ gia đình sau:",
+    )
+    table: Table = doc.add_table(rows=1, cols=2)
+    table.style = "Table Grid"
+    for cell, header in zip(table.rows[0].cells, ("STT", "Họ và tên chủ hộ"), strict=True):
+        cell.paragraphs[0].add_run(header).bold = True
+    for i, name in enumerate(households, 1):
+        cells = table.add_row().cells
+        cells[0].paragraphs[0].add_run(str(i))
+        cells[1].paragraphs[0].add_run(text(name))
+    _widths(table, (Mm(15), Mm(150)))
+    _para(
+        doc,
+        f"Thời gian niêm yết: 10 ngày, từ ngày {posted_on.strftime('%d/%m/%Y')} đến hết "
+        f"ngày {until.strftime('%d/%m/%Y')}. Ý kiến xin gửi Trưởng thôn, Ban Công tác Mặt "
+        "trận thôn, hoặc gửi qua Bot (lệnh /ykien).",
+    )
+    _closing(doc, ["Bảng tin thôn", "UBND xã (Phòng Văn hóa – Xã hội)"], "", "Trưởng thôn")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    doc.save(str(path))
+    return path
