@@ -42,6 +42,7 @@ VILLAGES = (
 SCHOOL = ("15544-TH", "Trường Tiểu học Lam Sơn")
 HEAD_CHAT = "truong-thon"
 STAFF_CHAT = "can-bo"
+PRINCIPAL_CHAT = "hieu-truong"
 SAMPLE_DIRECTIVE = Path(__file__).parent / "demo_data" / "sample_directive.txt"
 
 
@@ -105,9 +106,10 @@ async def seed(session: AsyncSession, application: App) -> Seeded:
     school = await add_unit(session, *SCHOOL, "school", commune, since)
     head = Member(name="Hà Văn Tùng", role="village_head", unit_id=villages[0].id, created_at=since)
     staff = Member(name="Nguyễn Thị Hoa", role="staff", unit_id=commune.id, created_at=since)
-    session.add_all([head, staff])
+    principal = Member(name="Lê Thị Hạnh", role="principal", unit_id=school.id, created_at=since)
+    session.add_all([head, staff, principal])
     await session.flush()
-    for member, chat in ((head, HEAD_CHAT), (staff, STAFF_CHAT)):
+    for member, chat in ((head, HEAD_CHAT), (staff, STAFF_CHAT), (principal, PRINCIPAL_CHAT)):
         session.add(
             ChatBinding(member_id=member.id, channel="console", chat_id=chat, created_at=since)
         )
@@ -116,11 +118,113 @@ async def seed(session: AsyncSession, application: App) -> Seeded:
     sample = directives.parse_text(directives.extract_text(SAMPLE_DIRECTIVE))
     draft = await create_draft(session, commune, sample, now, SAMPLE_DIRECTIVE.name, staff.id)
     await activate(session, draft, now, staff.id)
+    await seed_nominations(session, commune, head, principal, staff, now)
     seeded = Seeded()
-    for unit, role in [(v, "village_head") for v in villages[1:]] + [(school, "principal")]:
+    for unit, role in [(v, "village_head") for v in villages[1:]]:
         code = await create_invite(session, unit, role, now, application.settings.invite_days)
         seeded.invites.append((_(f"role.{role}"), unit.name, code))
     return seeded
+
+
+async def seed_nominations(
+    session: AsyncSession,
+    commune: Unit,
+    head: Member,
+    principal: Member,
+    staff: Member,
+    now: datetime,
+) -> None:
+    """Made-up nominations taken along the council's path: four passed by the council and decided
+    by the chair (so /hoso has a dossier), one waiting to be checked."""
+    from storage.council import Vote, chair_decision, check, record_meeting
+    from storage.nominations import file_nomination
+
+    local = now.astimezone(ZoneInfo("Asia/Ho_Chi_Minh"))
+    school_year = f"{local.year - 1}-{local.year}"
+    teacher = {
+        "kind": "individual",
+        "nominee_kind": "can_bo",
+        "nominee": "Nguyễn Thị Thu",
+        "gender": "nu",
+        "birth_year": 1986,
+        "position": "Giáo viên lớp 4",
+        "period": school_year,
+        "movement": "Dạy tốt – học tốt",
+    }
+    filed: list[tuple[Member, dict[str, Any]]] = [
+        (
+            principal,
+            teacher
+            | {
+                "award": "lao_dong_tien_tien",
+                "achievement": "Hoàn thành tốt nhiệm vụ; giáo viên dạy giỏi cấp xã.",
+            },
+        ),
+        (
+            principal,
+            teacher
+            | {
+                "award": "chien_si_thi_dua_co_so",
+                "initiative": "“Dạy đọc hiểu qua trò chơi”, Hội đồng sáng kiến trường công nhận",
+                "achievement": "Sáng kiến áp dụng toàn trường; 100% học sinh lớp "
+                "chủ nhiệm hoàn thành chương trình.",
+            },
+        ),
+        (
+            principal,
+            {
+                "kind": "collective",
+                "nominee_kind": "co_quan_don_vi",
+                "nominee": "Tổ chuyên môn khối 4",
+                "position": "Trường Tiểu học Lam Sơn",
+                "period": school_year,
+                "award": "tap_the_lao_dong_tien_tien",
+                "movement": "Dạy tốt – học tốt",
+                "achievement": "Cả tổ hoàn thành tốt nhiệm vụ năm học; 2 giáo viên dạy giỏi.",
+            },
+        ),
+        (
+            head,
+            {
+                "kind": "individual",
+                "nominee_kind": "nguoi_dan",
+                "nominee": "Hà Văn Bình",
+                "gender": "nam",
+                "birth_year": 1968,
+                "position": "Nông dân, thôn Đồng Tâm",
+                "period": str(local.year),
+                "award": "giay_khen_chu_tich_xa",
+                "achievement_type": "dot_xuat",
+                "movement": "Người tốt, việc tốt",
+                "achievement": "Hiến 200 m2 đất làm đường liên thôn, vận động 5 hộ cùng làm.",
+            },
+        ),
+    ]
+    nominations = [await file_nomination(session, who, fields, [], now) for who, fields in filed]
+    for nomination in nominations:
+        await check(session, nomination, staff, now)
+    yesterday = local.date() - timedelta(days=1)
+    votes = [Vote(n.id, v, 9 - v) for n, v in zip(nominations, (9, 8, 9, 7), strict=True)]
+    await record_meeting(session, commune, staff, now, yesterday, 9, 9, votes)
+    await chair_decision(session, nominations, staff, now, "15/QĐ-UBND", local.date())
+    await file_nomination(
+        session,
+        head,
+        {
+            "kind": "individual",
+            "nominee_kind": "nguoi_dan",
+            "nominee": "Lò Thị Mai",
+            "gender": "nu",
+            "birth_year": 1990,
+            "position": "Chi hội trưởng phụ nữ thôn Đồng Tâm",
+            "period": str(local.year),
+            "award": "nguoi_tot_viec_tot",
+            "movement": "Người tốt, việc tốt",
+            "achievement": "Tổ chức quyên góp giúp 3 hộ nghèo sửa nhà trước mùa mưa bão.",
+        },
+        [],
+        now,
+    )
 
 
 async def prepare(settings: Settings, existed: bool, clock: Clock) -> Seeded | None:
@@ -152,7 +256,9 @@ def main(fresh: bool, clock: Clock) -> None:
         for role, unit, code in seeded.invites:
             typer.echo(f"  {role} – {unit}: {code}")
         now = f" --now {clock.now().isoformat()}" if isinstance(clock, FixedClock) else ""
-        typer.echo(_("demo.hint", head=HEAD_CHAT, staff=STAFF_CHAT, now=now))
+        typer.echo(
+            _("demo.hint", head=HEAD_CHAT, staff=STAFF_CHAT, principal=PRINCIPAL_CHAT, now=now)
+        )
     from bot.channels import console
 
     async def shell() -> None:

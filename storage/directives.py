@@ -11,9 +11,9 @@ done in `task_completions` (`due_on` = that occurrence; UNDATED for a task witho
 Assignee texts resolve under the issuing unit (the directive's `unit_id`): a mapping staff made
 by hand (`assignee_mappings`) wins; then a sub-unit named in the text; then the collective
 phrases documents use ("Trưởng thôn các thôn", "các trường học", "Chủ tịch UBND các xã,
-phường", "các cơ quan, đơn vị"); its own office and civil servants ("Công chức Văn hóa - Xã
-hội", "Văn phòng") are the issuing unit's staff. A task without assignees goes to the
-directive's recipients.
+phường", "các cơ quan, đơn vị"); its own offices and civil servants ("Phòng Văn hóa – Xã
+hội", "Văn phòng HĐND và UBND", "Phòng Kinh tế", "công chức ...") are the issuing unit's staff.
+A task without assignees goes to the directive's recipients.
 """
 
 from __future__ import annotations
@@ -68,7 +68,9 @@ _COMMUNES = re.compile(
     r"|\buy ban nhan dan (?:cac )?xa, phuong\b"
 )
 # The issuing body's own office and civil servants: its staff.
-_OWN_STAFF = re.compile(r"\b(?:cong chuc|can bo|van phong)\b")
+# the commune's own civil servants and offices (after the 2025 reform: Văn phòng HĐND và UBND,
+# Phòng Văn hóa – Xã hội, Phòng Kinh tế)
+_OWN_STAFF = re.compile(r"\b(?:cong chuc|can bo|van phong|phong van hoa|phong kinh te)\b")
 _AGENCIES = re.compile(
     r"\b(?:cac|moi) (?:co quan|don vi|phong|ban nganh|phong, ban|so, ban, nganh|so, nganh)\b"
 )
