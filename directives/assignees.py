@@ -35,7 +35,8 @@ _TITLES = _words(
     "cục trưởng|vụ trưởng|chi cục trưởng|trưởng ban|phó trưởng ban|trưởng phòng|phó trưởng phòng|"
     "trưởng thôn|trưởng ấp|trưởng bản|tổ trưởng|cụm trưởng|khối trưởng|trưởng tiểu ban|"
     "phó trưởng tiểu ban|trưởng đoàn|trưởng khu phố|trưởng|phó trưởng|chỉ huy trưởng|"
-    "công chức|cán bộ|chủ nhiệm|tổng biên tập|giám đốc sở"
+    "công chức|cán bộ|chủ nhiệm|tổng biên tập|giám đốc sở|giáo viên chủ nhiệm|"
+    "tổng phụ trách đội|tổ trưởng chuyên môn"
 )
 _BODIES = _words(
     "ủy ban nhân dân|uỷ ban nhân dân|ubnd|ủy ban mặt trận|uỷ ban mặt trận|ubmttq|ủy ban|uỷ ban|"
@@ -47,7 +48,8 @@ _BODIES = _words(
     "thành ủy|thành uỷ|huyện ủy|đảng ủy|đảng uỷ|đảng bộ|chi bộ|thông tấn xã|báo|cổng thông tin|"
     "ngân hàng|tập đoàn|tổng công ty|công ty|nhà xuất bản|ủy ban kiểm tra|ubkt|chính quyền|"
     "cấp ủy|cấp uỷ|ban tuyên giáo|ban dân vận|ban tổ chức|ban bí thư|bộ chính trị|chính phủ|"
-    "thủ tướng chính phủ|thủ tướng|hợp tác xã|ban quản lý rừng"
+    "thủ tướng chính phủ|thủ tướng|hợp tác xã|ban quản lý rừng|công đoàn|liên đội|chi hội|"
+    "ban giám hiệu|ban đại diện cha mẹ học sinh|hội cha mẹ học sinh|liên chi đoàn"
 )
 # Head words that are also common words ("Phòng ngừa", "Bộ tiêu chí", "Ban hành", "Hội nghị",
 # "Tổ chức", "Trường hợp", "Báo cáo"): a body only before a name (a capital), before "các", or
@@ -102,17 +104,8 @@ _HEADS = [
     re.compile(rf"(?:{_TITLE_RE})(?=\W|$)"),
 ]
 _HEADS_F = [re.compile(fold(h.pattern)) for h in _HEADS]
-
-
-def _longest(patterns: list[re.Pattern[str]], text: str) -> int:
-    """The end of the longest match at the start of `text` ("trưởng thôn" over "trưởng";
-    without diacritics "truong thon" over "truong", the school)."""
-    best = 0
-    for p in patterns:
-        m = p.match(text)
-        if m and m.end() > best:
-            best = m.end()
-    return best
+_TITLE_PREFIX = re.compile(rf"(?:{_TITLE_RE})\s+(?:các\s+)?")
+_TITLE_PREFIX_F = re.compile(fold(_TITLE_PREFIX.pattern))
 
 
 _COMPLEMENT_RE = re.compile(
@@ -153,8 +146,13 @@ _LABEL = re.compile(
     r"(?i)^\s*(?:co quan|don vi|bo phan|trach nhiem)\s*(chu tri|thuc hien|phoi hop|"
     r"chiu trach nhiem|chu tri thuc hien|thuc hien chinh|tham muu)?(?:\s+thuc hien)?\s*:\s*"
 )
-_INTRO = re.compile(
+_INTRO_F = re.compile(
     r"(?i)^\s*(?:giao(?:\s+cho|\s+nhiem vu cho)?|de nghi|yeu cau|phan cong(?:\s+cho)?)\s+(?!cua\b)"
+)
+# With diacritics, "Giao …" (assign) is not "Giáo viên …".
+_INTRO = re.compile(
+    r"(?i)^\s*(?:giao(?:\s+cho|\s+nhiệm vụ cho)?|đề nghị|yêu cầu|phân công(?:\s+cho)?)\s+"
+    r"(?!của\b)"
 )
 _INTRO_INSIDE = re.compile(
     r"(?i)(?:[,;:)]\s*|\s)(?:giao(?:\s+cho)?|de nghi|yeu cau)\s+(?!cua\b)(?=(?:cac\s+)?[A-Z])"
@@ -230,18 +228,29 @@ def _head_end(text: str) -> int:
         return 0
     marked = _marked(text)
     low = text[:120].lower() if marked else fold(text[:120]).lower()
-    end = _longest(_HEADS if marked else _HEADS_F, low)
-    if not end:
-        return 0
+    best = 0
+    for pattern in _HEADS if marked else _HEADS_F:
+        m = pattern.match(low)
+        if m and m.end() > best:
+            best = max(best, _checked_head(text, low, m.end(), marked))
+    return best
+
+
+def _checked_head(text: str, low: str, end: int, marked: bool) -> int:
+    """`end`, past the words bodies of that kind are named with ("Đoàn kiểm tra"), or 0 when
+    the head is a common word here ("Phòng ngừa", "Bộ tiêu chí", "tổ chức")."""
     head = re.sub(r"^c[aá]c\s+", "", low[:end]).strip()
+    title = (_TITLE_PREFIX if marked else _TITLE_PREFIX_F).match(head)
+    body = head[title.end() :] if title else head
     nxt = text[end:].lstrip()
     gap = len(text) - end - len(nxt)
     comp = (_COMPLEMENT_RE if marked else _COMPLEMENT_F).match(
         nxt[:60].lower() if marked else fold(nxt[:60]).lower()
     )
-    if comp and nxt[:1] not in _U:
-        end += gap + comp.end()  # "Đoàn kiểm tra", "Ban quản lý", "Tổ dân phố"
-    elif head in (_AMBIGUOUS if marked else _AMBIGUOUS_F):
+    ambiguous = _AMBIGUOUS if marked else _AMBIGUOUS_F
+    if body in ambiguous and comp and nxt[:1] not in _U:
+        return end + gap + comp.end()  # "Đoàn kiểm tra", "Ban quản lý", "Tổ dân phố"
+    if body in ambiguous:
         plural_list = nxt[:1] == ":" and re.match(r"c[aá]c\s", low)
         if not nxt or not (nxt[0] in _U or nxt[0].isdigit() or nxt[0] in ",(" or plural_list):
             return 0
@@ -452,7 +461,7 @@ class Assignees:
             self.add(_body_at(lead[0]) or lead[0], "chu_tri")
             self.read_partners(rest)
             return
-        im = _INTRO.match(f)
+        im = _INTRO.match(s) if _marked(s) else _INTRO_F.match(f)
         if im:
             s, f = s[im.end() :], f[im.end() :]
         else:

@@ -260,7 +260,25 @@ def format_entity(raw: str) -> str:
         k = len(head.group(0).split())
         if len(out) > k and out[k].islower():
             out[k] = out[k][:1].upper() + out[k][1:]
-    return re.sub(r"(?i)\bviệt nam\b", "Việt Nam", " ".join(out))
+    school = _SCHOOL.match(fold(text))
+    if school:  # "TRƯỜNG THCS NGUYỄN DU" → "Trường THCS Nguyễn Du": a school bears a name
+        k = len(school.group(0).split())
+        tail = [w if _is_abbrev(w) else _titlecase(w) for w in words[k:]]
+        level = [w if _is_abbrev(w) else w.lower() for w in words[1:k]]
+        if level and not _is_abbrev(level[0]):
+            level[0] = _titlecase(level[0])
+        out = ["Trường", *level, *tail]
+    return re.sub(
+        r"(?i)\bvi[eệ]t nam\b", lambda m: _titlecase(m.group(0).split()[0]) + " Nam", " ".join(out)
+    )
+
+
+# A school's name: its level, then a proper name ("Trường Tiểu học Lam Sơn").
+_SCHOOL = re.compile(
+    r"(?i)truong\s+(?:mam non|mau giao|tieu hoc|trung hoc co so|trung hoc pho thong|"
+    r"pho thong dan toc noi tru|pho thong dan toc ban tru|thcs|thpt|th|mn|ptdtnt|ptdtbt|"
+    r"trung cap|cao dang|dai hoc|lien cap|tieu hoc va trung hoc co so|th va thcs|th&thcs)\b"
+)
 
 
 class Header:
@@ -415,9 +433,19 @@ class Header:
             return None
         part = " ".join(parts)
         fpart = fold(part).upper()
+        # A header line opening with a body's kind names another body (the managing one
+        # above, the issuing one below: "PHÒNG GIÁO DỤC VÀ ĐÀO TẠO / TRƯỜNG THCS NGUYỄN DU").
+        line_starts: set[int] = set()
+        pos = 0
+        for p in parts:
+            line_starts.add(pos)
+            pos += len(p) + 1
         cuts = [0]
         for m in _HEAD_RE.finditer(fpart):
-            if m.start() > 0 and _LEVEL_RE.search(fpart[cuts[-1] : m.start()]):
+            if m.start() > 0 and (
+                _LEVEL_RE.search(fpart[cuts[-1] : m.start()])
+                or (m.start() in line_starts and not _STANDING_ORGAN.match(fpart[m.start() :]))
+            ):
                 cuts.append(m.start())
         entities = [part[a:b].strip() for a, b in zip(cuts, [*cuts[1:], len(part)], strict=True)]
         entities = [e for e in entities if e]
