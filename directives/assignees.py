@@ -84,7 +84,8 @@ _VERBS = _words(
     "thường xuyên|quyết liệt|chăm lo|vận hành|cụ thể hóa|cụ thể hoá|biên soạn|phát hành|"
     "cấp|kiểm kê|điều phối|sửa chữa|dọn dẹp|rà|giao|yêu cầu|chấp hành|nhân rộng|vinh danh|"
     "trao|in|tiếp xúc|tiếp đón|đón|thăm|làm việc|cần|phải|nên|khẩn cấp|sớm|ngay|"
-    "quản lý|đăng|kiểm soát|hoàn thiện|rà soát|số hóa|tiếp|thu thập|lấy ý kiến"
+    "quản lý|đăng|kiểm soát|hoàn thiện|rà soát|số hóa|tiếp|thu thập|lấy ý kiến|lãnh đạo|"
+    "tuần tra|bình chọn|động viên|kết nạp|xác minh|hòa giải|vệ sinh|chăm sóc|tặng"
 )
 # Words that end a name without giving an instruction ("Sở Tài chính là cơ quan…", "… đã").
 _STOPS = _words(
@@ -127,6 +128,7 @@ _CATCH_ALL = re.compile(
     r"(?i)^(?:(?:thu truong|lanh dao|nguoi dung dau|chu tich|giam doc)\s+)?"
     r"(?:cac|tat ca|toan the|nhung|moi|tung)?\s*(?:cac\s+)?"
     r"(?:co quan|don vi|dia phuong|nganh|cap|to chuc|so\s*,|so\s+nganh|bo\s*,|ban\s*,|"
+    r"phong chuyen mon|co quan chuyen mon|ban nganh|"
     r"bo\s+nganh|phong\s*,|phong\s+ban|doan the|ca nhan|tap the|thanh vien|lien quan|"
     r"(?:can bo|cong chuc|vien chuc|nguoi lao dong|dang vien|hoi vien|doan vien)\s*,)"
 )
@@ -153,6 +155,9 @@ _INTRO_F = re.compile(
 _INTRO = re.compile(
     r"(?i)^\s*(?:giao(?:\s+cho|\s+nhiệm vụ cho)?|đề nghị|yêu cầu|phân công(?:\s+cho)?)\s+"
     r"(?!của\b)"
+)
+_ASSIGNS = re.compile(
+    r"(?i)\s*(?:giao|yeu cau|de nghi|phan cong)\s+(?:cho\s+)?(?=(?:cac\s+)?[A-Z])"
 )
 _INTRO_INSIDE = re.compile(
     r"(?i)(?:[,;:)]\s*|\s)(?:giao(?:\s+cho)?|de nghi|yeu cau)\s+(?!cua\b)(?=(?:cac\s+)?[A-Z])"
@@ -228,6 +233,13 @@ def _head_end(text: str) -> int:
         return 0
     marked = _marked(text)
     low = text[:120].lower() if marked else fold(text[:120]).lower()
+    best = _best_head(text, low, marked)
+    if not best and marked:  # an OCR'd copy that lost some of its diacritics ("Uy ban nhân dân")
+        best = _best_head(text, fold(low), False)
+    return best
+
+
+def _best_head(text: str, low: str, marked: bool) -> int:
     best = 0
     for pattern in _HEADS if marked else _HEADS_F:
         m = pattern.match(low)
@@ -500,7 +512,8 @@ class Assignees:
         name = _body_at(s, whole=True) if heading and not im else None
         if name is None:
             name = _body_at(s, instructed=not (heading or im))
-        if name:
+        # "Chủ tịch UBND xã giao Công chức Tài chính …": who assigns does not carry it out.
+        if name and not _ASSIGNS.match(fold(s[len(name) :])):
             self.add(name, "chu_tri")
         self._inside(s, f)
 

@@ -153,3 +153,28 @@ def test_the_issuers_closing_words_belong_to_no_task() -> None:
         "triển khai thực hiện Kế hoạch này./.\n"
     )
     assert leads(body) == [["Trạm Y tế xã"]]
+
+
+def test_a_generic_heading_over_named_sub_items() -> None:
+    body = (
+        "1. Các phòng chuyên môn\na) Phòng Văn hóa - Xã hội: tổng hợp danh sách;\n"
+        "b) Phòng Kinh tế: bố trí kinh phí;\nc) Văn phòng HĐND và UBND xã: theo dõi, đôn đốc.\n"
+    )
+    assert leads(body) == [["Phòng Văn hóa - Xã hội", "Phòng Kinh tế", "Văn phòng HĐND và UBND xã"]]
+
+
+def test_some_diacritics_lost_by_ocr() -> None:
+    body = (
+        "1. Uy ban nhân dân các thôn báo cáo.\n2. Truong thôn các thôn tổ chức họp.\n"
+        "3. Công an xã chủ trì, phoi hop voi Ban chỉ huy Quân sự xã tuần tra.\n"
+    )
+    assert leads(body) == [["Uy ban nhân dân các thôn"], ["Truong thôn các thôn"], ["Công an xã"]]
+    assert partners(body)[2] == ["Ban chỉ huy Quân sự xã"]
+
+
+def test_who_assigns_is_not_who_carries_out() -> None:
+    body = (
+        "1. Chủ tịch UBND xã giao Công chức Tài chính - Kế toán bố trí kinh phí.\n"
+        "2. Đảng ủy xã lãnh đạo, chỉ đạo các chi bộ.\n"
+    )
+    assert leads(body) == [["Công chức Tài chính - Kế toán"], ["Đảng ủy xã"]]
