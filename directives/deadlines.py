@@ -68,7 +68,8 @@ _DAY_REC = re.compile(
     r"\b(?:truoc|cham nhat|vao|den|trong|dung|han)?\s*(?:ngay\s+)?(?:mong\s+)?(\d{1,2})\s+"
     r"(?:(?:cua\s+)?(?:hang|moi|tung)\s+thang"
     r"|(?:cua\s+)?thang\s+(cuoi|dau|thu\s+\d|tiep theo|ke tiep)"
-    r"(?:\s+(?:cua\s+)?(?:moi\s+|hang\s+|trong\s+)?quy(?:\s+(sau|tiep theo|ke tiep))?)?"
+    r"(?:\s+(?:cua\s+)?(?:moi\s+|hang\s+|trong\s+)?quy(?:\s+(sau|tiep theo|ke tiep))?"
+    r"|(?<=tiep theo)|(?<=ke tiep))"
     r"|(?:cua\s+)?thang\s+(?:sau|tiep theo|ke tiep|truoc do))",
 )
 _IN_MONTH = re.compile(
@@ -136,6 +137,7 @@ _REC_OF_NOUN = re.compile(
 _TARGET = re.compile(r"\s*[-+*]?\s*chi tieu\b[^:]{0,12}:")
 _QUOTA = re.compile(r"\s*,?\s*(?:co|dat|phai co)\s+(?:it nhat|toi thieu|tren|tu)?\s*\d")
 _DIGIT = re.compile(r"\d")
+_AND_YEAR = re.compile(r"\bva\s+(nam)\b(?=\s*[(,])")
 _WORTH_READING = re.compile(r"\d|hang|moi|tung|dinh ky|thuong nien")
 _WEEKDAYS = {"hai": 0, "ba": 1, "tu": 2, "nam": 3, "sau": 4, "bay": 5, "2": 0, "3": 1, "4": 2}
 _WEEKDAYS.update({"5": 3, "6": 4, "7": 5})
@@ -337,6 +339,11 @@ def _scan_recurrences(cl: _Clause) -> None:
                     word = wm.group(0).lower().split()[-1]
                     weekday = 6 if "chu nhat" in wm.group(0).lower() else _WEEKDAYS.get(word)
             cl.add(_Hit(m.start(), m.end(), "rec", every=every, weekday=weekday))
+    # "định kỳ 6 tháng (trước ngày 20/6) và năm (trước ngày 20/12)": "năm" keeps "định kỳ".
+    if any(h.kind == "rec" and h.every in ("half_year", "quarter") for h in cl.hits):
+        for m in _AND_YEAR.finditer(f, a, b):
+            if cl.free(m.start(1), m.end(1)):
+                cl.add(_Hit(m.start(1), m.end(1), "rec", every="year"))
 
 
 def _pair(cl: _Clause, ctx: DateContext, text: str) -> list[tuple[int, dict[str, object]]]:
