@@ -60,6 +60,12 @@ def keys(text: str, ctx: DateContext = CTX) -> list[tuple[object, ...]]:
             [(None, "year", 11, 25)],
         ),
         (
+            "Báo cáo định kỳ 6 tháng (trước ngày 25/6) và năm (trước ngày 25/12).",
+            [(None, "half_year", 6, 25), (None, "year", 12, 25)],
+        ),
+        # "6 tháng đầu năm" names a report, not day 6 of a month.
+        ("Báo cáo 6 tháng đầu năm gửi trước ngày 10/6/2026.", [("2026-06-10", None, None, None)]),
+        (
             "Bản tin chuyên đề phát hành vào tuần cuối của tháng thứ 3 trong quý.",
             [(None, "quarter", None, None)],
         ),
