@@ -4,6 +4,10 @@ The concerns live in their own modules: `structure` (sections, items, the attach
 `header` (issuer, number, place and date, subject, recipients, signer), `deadlines`,
 `assignees`, `reporting` and `mentions` (references, movements, events). This module puts
 their answers together.
+
+Beyond SPEC §4, each task carries `partners`: the bodies named to help ("phối hợp với …"), each
+`{"name", "role": "phoi_hop"}`. They stay out of `assignees`, which lists who owes the task (as
+the golds of the real documents do); storage never reminds a partner.
 """
 
 from __future__ import annotations
