@@ -234,7 +234,8 @@ def _head_end(text: str) -> int:
     marked = _marked(text)
     low = text[:120].lower() if marked else fold(text[:120]).lower()
     best = _best_head(text, low, marked)
-    if not best and marked:  # an OCR'd copy that lost some of its diacritics ("Uy ban nhân dân")
+    # An OCR'd copy that lost some of its diacritics ("Uy ban nhân dân", "Truong thôn").
+    if not best and marked and not _MARKED.search(text.split(" ", 1)[0]):
         best = _best_head(text, fold(low), False)
     return best
 

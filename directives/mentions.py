@@ -28,10 +28,10 @@ _REF_RE = re.compile(
 )
 # "các Quyết định: số 36/QĐ-TTg ngày …; số 1569/QĐ-TTg … và số 1668/QĐ-TTg …" — one kind, a list.
 _SHARED_KIND = re.compile(
-    rf"\b(?=[cC])(?i:cac)\s+(?i:({_DOC_KINDS}))(?:\s+(?i:cua)\s+[^:;.\n]{{1,60}}?)?\s*:\s*(?=(?i:so)\s)"
+    rf"\bcac\s+({_DOC_KINDS.lower()})(?:\s+cua\s+[^:;.\n]{{1,60}}?)?\s*:\s*(?=so\s)"
 )
-_LISTED = re.compile(rf"(?i:so)\s+({_NUM}){_DATED}")
-_LISTED_GAP = re.compile(r"[^.;]{0,200}?(?:[;,]\s*|\s+(?i:va)\s+)(?=(?i:so)\s)")
+_LISTED = re.compile(rf"so\s+({_NUM}){_DATED}")
+_LISTED_GAP = re.compile(r"[^.;]{0,200}?(?:[;,]\s*|\s+va\s+)(?=so\s)")
 # "Luật Tổ chức chính quyền địa phương số 72/2025/QH15 ngày 16/6/2025".
 _NAMED_LAW = re.compile(
     rf"\b(?=[LBP])(Luat|Bo luat|Phap lenh)\s+((?:[A-Za-z]+,?\s+){{1,14}}?)(?i:so)\s+"
@@ -65,15 +65,16 @@ def find_references(doc: Document, lo: int, hi: int, own_number: str | None) -> 
         num = m.span(2) if m.group(2) else m.span(3)
         cite(m.start(), t[m.start(1) : m.end(1)], num, m.span(4))
     # Patterns run only where the words they need occur at all.
-    for m in _SHARED_KIND.finditer(f, lo, hi) if ":" in f else ():
+    low = doc.lower
+    for m in _SHARED_KIND.finditer(low, lo, hi) if ":" in f else ():
         kind = t[m.start(1) : m.end(1)]
         pos = m.end()
         while True:
-            item = _LISTED.match(f, pos, hi)
+            item = _LISTED.match(low, pos, hi)
             if not item:
                 break
             cite(item.start(), kind, item.span(1), item.span(2))
-            gap = _LISTED_GAP.match(f, item.end(), hi)
+            gap = _LISTED_GAP.match(low, item.end(), hi)
             if not gap:
                 break
             pos = gap.end()
@@ -153,10 +154,9 @@ def find_movements(doc: Document, lo: int, hi: int) -> list[str]:
 
 
 _ANNIV = re.compile(
-    rf"(?=[kK\d])((?:ky niem\s+)?(\d{{1,4}})\s+nam\s+[^()]{{3,160}}?)\s*\(\s*(?:tu\s+)?(?:ngay\s+)?"
+    rf"(?=[k\d])((?:ky niem\s+)?(\d{{1,4}})\s+nam\s+[^()]{{3,160}}?)\s*\(\s*(?:tu\s+)?(?:ngay\s+)?"
     rf"(?:{_D_FULL}|{_D_WORDS})\s*[-–—]\s*(?:ngay\s+)?(?:{_D_FULL}|{_D_WORDS})\s*\)",
-    re.I,
-)
+)  # run on the lower-cased folded text
 _CONGRESS = re.compile(
     rf"(Dai hoi[^.;,()]{{3,140}}?)\s*(?:\(\s*|,?\s*(?:du kien\s+)?(?:se\s+)?(?:duoc\s+)?"
     rf"(?:to chuc|dien ra|khai mac|hop)\s*(?:vao|trong|tu)?\s*)(?:cac\s+)?(?:ngay\s+)?"
@@ -185,7 +185,7 @@ def find_events(
     out: list[dict[str, object]] = []
     seen: set[str] = set()
     t, f = doc.text, doc.folded
-    for m in _ANNIV.finditer(f, lo, hi):
+    for m in _ANNIV.finditer(doc.lower, lo, hi) if "(" in f else ():
         g = m.groups()
         start = make_date(g[4], g[3], g[2]) if g[2] else make_date(g[7], g[6], g[5])
         end = make_date(g[10], g[9], g[8]) if g[8] else make_date(g[13], g[12], g[11])
