@@ -23,6 +23,9 @@ ARABIC_RE = re.compile(r"^\s*(\d{1,2})\s?[.)](?![\d/])\s*(?=\S)")
 LETTER_RE = re.compile(
     rf"^\s*([a-zđ])\s?\)\s*(?=\S)|^\s*([a-zđ])\.\s+(?=[A-ZĐ{_U}])|^\s*\(([a-zđ])\)\s*(?=\S)"
 )
+# Every marker opens with one of these (after spaces): a digit, a Roman numeral, a letter
+# before ")" or ".", "(", "Điều", "Phần" or a bullet.
+_MARKER_START = re.compile(r"\s*(?:[\dIVXivx(]|[a-zđ][.)]|[a-z]\s\)|Dieu|PHAN|[-–—•+*])")
 BULLET_RE = re.compile(r"^\s*[-–—•+*]\s*(?=\S)")
 
 
@@ -64,9 +67,12 @@ def _roman_ok(marker: str, rest: str) -> bool:
     return bool(marker) and bool(rest) and (rest[0] in _U or rest[0].isdigit())
 
 
-def marker_of(line: str) -> tuple[str, str, int]:
-    """(kind, marker, length of the marker) of a line's leading structural marker."""
-    f = fold(line)
+def marker_of(line: str, folded: str | None = None) -> tuple[str, str, int]:
+    """(kind, marker, length of the marker) of a line's leading structural marker; `folded`
+    is the line folded, when the caller has it."""
+    f = fold(line) if folded is None else folded
+    if not _MARKER_START.match(f):
+        return "plain", "", 0
     m = ARTICLE_RE.match(f)
     if m:
         return "article", m.group(1), m.end()
@@ -168,7 +174,7 @@ class Document:
             if not raw:
                 blank = True
                 continue
-            k, mk, length = marker_of(raw)
+            k, mk, length = marker_of(raw, self.lines[i].folded.strip())
             # A copy typed double-spaced leaves a blank line inside a sentence: the paragraph
             # goes on when the line after it carries on in lower case.
             if (

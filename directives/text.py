@@ -257,7 +257,10 @@ def clean(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
     text = re.sub("[\u00a0\u2007\u202f\u2002\u2003\u2009]", " ", text)
     text = re.sub("[\u200b\u200c\u200d\ufeff\u00ad]", "", text)
-    text = "\n".join(_table_row(line) for line in text.split("\n"))
+    if "|" in text or "--" in text:
+        text = "\n".join(
+            _table_row(line) if "|" in line or "--" in line else line for line in text.split("\n")
+        )
     text = re.sub(r"(?i)<br\s*/?>", "\n", text)
     text = re.sub(r"(?i)</?(p|div|tr|li|h\d)[^>]*>", "\n", text)
     text = re.sub(r"(?i)</?(td|th)[^>]*>", " | ", text)
