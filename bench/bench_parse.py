@@ -34,9 +34,30 @@ def documents() -> list[Path]:
     return [p for p in paths if p.suffix in {".txt", ".md"}]
 
 
+# Shapes no real document has, where a careless pattern turns quadratic (each ~100-300 kB).
+HOSTILE = {
+    "blank lines": "\n" * 300_000,
+    "one list run together": "1. Đề nghị " + "các cơ quan; " * 20_000 + ": thực hiện.",
+    "a colon after every name": "1. " + "Sở Y tế: " * 20_000,
+    "partners without end": "1. Sở Y tế chủ trì, " + "phối hợp với Sở Tư pháp, " * 10_000,
+    "dates in one clause": "1. Hoàn thành " + "trước ngày 10/11, hằng năm, " * 10_000,
+    "a shared prefix list": "1. Yêu cầu các Bộ: " + "Tài chính; " * 10_000 + "thực hiện.",
+    "unclosed brackets": "1. Sở Y tế " + "(a. B " * 20_000,
+}
+
+
+def hostile() -> None:
+    for name, text in HOSTILE.items():
+        t0 = time.perf_counter()
+        parse_text(text)
+        took = (time.perf_counter() - t0) * 1000
+        print(f"hostile: {name:28s} {len(text):7d} chars  {took:8.1f} ms")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rounds", type=int, default=30)
+    ap.add_argument("--hostile", action="store_true", help="also time inputs built to be slow")
     args = ap.parse_args()
     medians: list[float] = []
     fastest: list[float] = []
@@ -64,6 +85,8 @@ def main() -> int:
         f"90th percentile {ranked[int(0.9 * (len(ranked) - 1))]:.2f} ms, "
         f"slowest {ranked[-1]:.2f} ms (target: median ≤ 10 ms)"
     )
+    if args.hostile:
+        hostile()
     return 0
 
 

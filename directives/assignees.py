@@ -192,7 +192,7 @@ _GENERIC_TAIL = re.compile(
     r"(?:\s*,\s*(?:các\s+)?(?:tổ chức|cá nhân|cơ quan|đơn vị|tập thể|địa phương|doanh nghiệp)"
     r"(?:\s+có liên quan|\s+liên quan)?)+\s*$"
 )
-_SHARED_LIST = re.compile(r"(?i)\bcac\s+(?:bo|so|ban|phong)\s*:[^:.]*$")
+_NAME_STOP = re.compile(r"[:;]|\.(?:\s|$)")
 _SHARED_COLON = re.compile(
     r"(?i)\bcac\s+(?:bo|so|ban|phong|tinh|thanh pho|xa|phuong|huyen|quan|thi xa|dac khu|thon|"
     r"ap|lang|to dan pho|khu pho|khu dan cu)\s*$"
@@ -270,7 +270,10 @@ def _checked_head(text: str, low: str, end: int, marked: bool) -> int:
     return end
 
 
-_AFTER_CAPITAL = re.compile(rf"(?:^|\s)[{_U}A-Z]\S*$")
+def _after_capital(text: str, at: int) -> bool:
+    """Whether the word before position `at` starts with a capital."""
+    start = text.rfind(" ", 0, max(at - 1, 0)) + 1
+    return start < at and (text[start] in _U or "A" <= text[start] <= "Z")
 
 
 def _name_end(text: str, start: int) -> int:
@@ -283,20 +286,23 @@ def _name_end(text: str, start: int) -> int:
     m = verbs.search(hay, start)
     # "Bộ Giáo dục và Đào tạo", "Bộ Ngoại giao": a one-syllable verb right after a capitalised
     # word is the second syllable of a name.
-    while m and " " not in m.group(0).strip() and _AFTER_CAPITAL.search(hay, 0, m.start()):
+    while m and " " not in m.group(0).strip() and _after_capital(hay, m.start()):
         m = verbs.search(hay, m.end())
     if m:
         ends.append(m.start())
-    for stop in re.finditer(r"[:;]|\.(?:\s|$)", text[start:]):
-        at = start + stop.start()
+    shared = False
+    for stop in _NAME_STOP.finditer(text, start):
+        at = stop.start()
+        if at - start > _NAME_WINDOW:
+            ends.append(at)
+            break
         # "Bộ trưởng các Bộ: Quốc phòng, Công an chỉ đạo …" — the list is the name.
-        if text[at] == ":" and _SHARED_COLON.search(fold(text[:at])):
+        if text[at] == ":" and _SHARED_COLON.search(fold(text[max(0, at - 40) : at])):
+            shared = True
             continue
         # "Văn phòng Đoàn ĐBQH; Hội đồng nhân dân, Ủy ban nhân dân các xã: …" — a list of bodies,
         # or of the names after "các Bộ:".
-        if text[at] == ";" and (
-            _head_end(text[at + 1 :].lstrip()) or _SHARED_LIST.search(fold(text[:at]))
-        ):
+        if text[at] == ";" and (shared or _head_end(text[at + 1 : at + 121].lstrip())):
             continue
         ends.append(at)
         break
@@ -449,13 +455,13 @@ class Assignees:
     def read_partners(self, text: str, f: str | None = None) -> None:
         f = fold(text) if f is None else f
         for pm in _PARTNERS.finditer(f):
-            tail = text[pm.end() :]
-            name = _body_at(tail)
+            name = _body_at(text[pm.end() : pm.end() + _NAME_WINDOW])
             if name:
                 self.add(name, "phoi_hop")
 
-    def read_sentence(self, sentence: str, heading: bool = False) -> None:
-        """One sentence (or a block's opening): its label, its subject, its partners."""
+    def read_sentence(self, sentence: str, heading: bool = False, depth: int = 0) -> None:
+        """One sentence (or a block's opening): its label, its subject, its partners; what
+        follows "X:" is read again, at most twice deep."""
         s = squash(sentence).lstrip("-–+•* ").strip()
         if not s:
             return
@@ -489,15 +495,17 @@ class Assignees:
                 for g in segments:
                     if _body_at(g.strip(), whole=True):
                         self.add(g, "chu_tri")
-                self.read_sentence(s[colon + 1 :])
+                if depth < 2:
+                    self.read_sentence(s[colon + 1 :], depth=depth + 1)
                 return
         # "Các cơ quan chuyên môn …; Văn phòng … tổ chức …" — past the catch-alls.
-        while ";" in s[:250] and not _head_end(s.lstrip("-–+•* ")):
+        skipped = 0
+        while skipped < 12 and ";" in s[:250] and not _head_end(s.lstrip("-–+•* ")):
             first, _, rest = s.partition(";")
             if not is_catch_all(first.strip()):
                 break
-            s = rest.strip()
-            f = fold(s)
+            s, f = rest.lstrip(), f[len(first) + 1 :].lstrip()
+            skipped += 1
         # "X: …" — a body heading what follows (not "Trưởng đoàn: Đại diện …").
         colon = s.find(":")
         if 0 < colon < 200:
@@ -508,7 +516,8 @@ class Assignees:
                 and not _SHARED_COLON.search(fold(before))
             ):
                 self.add(before, "chu_tri")
-                self.read_sentence(s[colon + 1 :])
+                if depth < 2:
+                    self.read_sentence(s[colon + 1 :], depth=depth + 1)
                 return
         name = _body_at(s, whole=True) if heading and not im else None
         if name is None:
@@ -523,7 +532,7 @@ class Assignees:
         the partners named in it."""
         f = fold(s) if f is None else f
         for mm in _INTRO_INSIDE.finditer(f):
-            inner = _body_at(s[mm.end() :])
+            inner = _body_at(s[mm.end() : mm.end() + _NAME_WINDOW])
             if inner:
                 self.add(inner, "chu_tri")
         self.read_partners(s, f)
@@ -553,16 +562,21 @@ def _ratio(a: str, b: str) -> float:
 
 
 _SENTENCE = re.compile(rf"(?<=[.!?])\s+(?=[{_U}])")
+# A body's name is never longer: what is read after "phối hợp với", "giao" stops there.
+_NAME_WINDOW = 400
 
 
 def sentences(text: str) -> list[str]:
     """The sentences of a block; a ";" or "." inside brackets does not end one."""
     out: list[str] = []
+    depth = 0
     for piece in _SENTENCE.split(text):
-        if out and out[-1].count("(") > out[-1].count(")"):
+        if out and depth > 0:
             out[-1] = f"{out[-1]} {piece}"
         else:
             out.append(piece)
+            depth = 0
+        depth += piece.count("(") - piece.count(")")
     return out
 
 

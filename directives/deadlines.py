@@ -137,6 +137,7 @@ _REC_OF_NOUN = re.compile(
 _TARGET = re.compile(r"\s*[-+*]?\s*chi tieu\b[^:]{0,12}:")
 _QUOTA = re.compile(r"\s*,?\s*(?:co|dat|phai co)\s+(?:it nhat|toi thieu|tren|tu)?\s*\d")
 _DIGIT = re.compile(r"\d")
+_CLAUSE_END = re.compile(rf"[;!?]\s+|\.\s+(?=[{_U}A-Z\d\-+(])|\n")
 _AND_YEAR = re.compile(r"\bva\s+(nam)\b(?=\s*[(,])")
 _WORTH_READING = re.compile(r"\d|hang|moi|tung|dinh ky|thuong nien")
 _WEEKDAYS = {"hai": 0, "ba": 1, "tu": 2, "nam": 3, "sau": 4, "bay": 5, "2": 0, "3": 1, "4": 2}
@@ -164,14 +165,28 @@ def deadline(
     return out
 
 
+_CLAUSE_MAX = 2000
+
+
 def _clauses(f: str) -> list[tuple[int, int]]:
+    """Spans of the clauses of `f`; a clause longer than any real one (a list run together,
+    junk) is cut at commas, so no clause is read in more than quadratic time of its own."""
     spans: list[tuple[int, int]] = []
     start = 0
-    for m in re.finditer(rf"[;!?]\s+|\.\s+(?=[{_U}A-Z\d\-+(])|\n", f):
+    for m in _CLAUSE_END.finditer(f):
         spans.append((start, m.start()))
         start = m.end()
     spans.append((start, len(f)))
-    return [(a, b) for a, b in spans if b > a]
+    out: list[tuple[int, int]] = []
+    for a, b in spans:
+        while b - a > _CLAUSE_MAX:
+            cut = f.rfind(", ", a + _CLAUSE_MAX // 2, a + _CLAUSE_MAX)
+            cut = cut if cut > a else a + _CLAUSE_MAX
+            out.append((a, cut))
+            a = cut
+        if b > a:
+            out.append((a, b))
+    return out
 
 
 def _full(g: tuple[str | None, ...], i: int) -> date | None:

@@ -94,11 +94,37 @@ def marker_of(line: str, folded: str | None = None) -> tuple[str, str, int]:
     return "plain", "", 0
 
 
+def _within_lines(pattern: str) -> str:
+    """`pattern` with "\\s" and "\\W" outside character classes kept off line breaks: on a
+    line they match the same, and a scan of the whole text cannot run across blank lines
+    (which made it quadratic on a text of empty lines)."""
+    out: list[str] = []
+    i, in_class = 0, False
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\" and i + 1 < len(pattern):
+            pair = pattern[i : i + 2]
+            if not in_class and pair == "\\s":
+                pair = "[ \\t]"
+            elif not in_class and pair == "\\W":
+                pair = "[^\\w\\n]"
+            out.append(pair)
+            i += 2
+            continue
+        if c == "[" and not in_class:
+            in_class = True
+        elif c == "]" and in_class:
+            in_class = False
+        out.append(c)
+        i += 1
+    return "".join(out)
+
+
 @functools.cache
 def _line_starts(rx: re.Pattern[str], at: bool) -> re.Pattern[str]:
     """`rx` for a scan of the whole text: tried only where a line starts (`at`), and with "^"
     meaning a line's start."""
-    pattern = rx.pattern.removeprefix("(?i)")
+    pattern = _within_lines(rx.pattern.removeprefix("(?i)"))
     if at:
         pattern = rf"^(?:{pattern})"
     return re.compile(pattern, rx.flags | re.M)

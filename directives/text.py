@@ -187,7 +187,7 @@ def _unflatten(text: str) -> str:
     return text
 
 
-_LINE_ITEM = re.compile(r"^\s*(?:\d{1,2}|[IVX]{1,5})[.)]\s", re.M)
+_LINE_ITEM = re.compile(r"^[ \t]*(?:\d{1,2}|[IVX]{1,5})[.)]\s", re.M)
 _INLINE_ITEM = re.compile(rf"(?<=[.:;])[ \t]+((?:\d{{1,2}}|[IVX]{{1,5}})\.[ \t]+[{_U}])")
 
 
