@@ -164,7 +164,7 @@ _INTRO_INSIDE = re.compile(
 )
 # "Trên cơ sở …, Ủy ban nhân dân các xã căn cứ …": what a sentence opens with before its subject.
 _OPENER = re.compile(
-    r"(?i)^\s*(?:tren co so|can cu|trong|sau khi|khi|ket thuc|de|nham|hang nam|hằng năm|"
+    r"(?i)^\s*(?:tren co so|can cu|trong|sau khi|khi|ket thuc|de|nham|hang nam|"
     r"dinh ky|theo|ngay sau|truoc|tu|den|cuoi|dau)\b[^,;:.]{0,160},\s*"
 )
 _PARTNERS = re.compile(r"(?i)\bphoi hop(?:\s+chat che)?(?:\s+(?:voi|cung))?\s+(?=(?:cac\s+)?[A-Z])")

@@ -184,3 +184,35 @@ def test_commune_letter_from_a_web_page() -> None:
         "2": (["Công chức Văn hóa - Xã hội"], [("2026-12-15", None, None, None)]),
     }
     assert r["reporting"] == []
+
+
+WARD_REPORTING = """UBND PHƯỜNG HÒA KHÁNH
+Số: 9/KH-UBND
+Hòa Khánh, ngày 02 tháng 02 năm 2026
+KẾ HOẠCH
+Phong trào thi đua năm 2026
+Kính gửi: Tổ trưởng các tổ dân phố
+I. NỘI DUNG
+1. Công chức Văn hóa - Xã hội theo dõi phong trào.
+2. Tổ trưởng các tổ dân phố vận động nhân dân.
+**II. CHẾ ĐỘ BÁO CÁO**
+Tổ trưởng các tổ dân phố báo cáo sơ kết 6 tháng trước ngày 10/6 và tổng kết năm trước ngày
+15/11 hằng năm về UBND phường (qua công chức Văn hóa - Xã hội).
+Báo cáo nhanh gửi trước ngày 05 hằng tháng.
+"""
+
+
+def test_reporting_duties_owed_by_who_reports_not_by_the_first_task() -> None:
+    r = parse_text(WARD_REPORTING)
+    duties = [
+        (
+            [a["name"] for a in d["assignees"]],
+            [(x["due"], x["every"], x["month"], x["day"]) for x in d["deadlines"]],
+        )
+        for d in r["reporting"]
+    ]
+    assert duties == [
+        (["Tổ trưởng các tổ dân phố"], [(None, "half_year", 6, 10), (None, "year", 11, 15)]),
+        # No owner named: the addressees owe it.
+        (["Tổ trưởng các tổ dân phố"], [(None, "month", None, 5)]),
+    ]
