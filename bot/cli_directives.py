@@ -45,7 +45,7 @@ def directive_import(
     """Parses FILE and stores it as a draft for staff to check and activate in the bot."""
     from zoneinfo import ZoneInfo
 
-    from handlers.directive_intake import summary_lines
+    from handlers.intake_summary import summary_lines
     from locales import _
     from storage.access import unit_by_code
     from storage.directives import create_draft, issuer_unit

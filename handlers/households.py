@@ -14,8 +14,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from handlers.directive_intake import parse_date
 from handlers.flow import Context, Flow, Turn, ask, stay
+from handlers.intake_typed import parse_date
 from handlers.report import finish, short
 from handlers.text import clean
 from handlers.types import Attachment, Option, Reply

@@ -17,8 +17,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
-from handlers.directive_intake import parse_date
 from handlers.flow import Context, Flow, Turn, ask, stay
+from handlers.intake_typed import parse_date
 from handlers.nominate import describe, fields_of
 from handlers.numbers import whole
 from handlers.report import finish, parse_integer, short

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from handlers.directive_intake import day_label, finish, short
 from handlers.flow import Context, Flow, Turn, ask, stay
+from handlers.intake_common import finish
+from handlers.intake_words import day_label, short
 from handlers.numbers import whole
 from handlers.types import Option
 from locales import _

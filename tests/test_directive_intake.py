@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.app import App
-from handlers.directive_intake import parse_deadline
+from handlers.intake_typed import parse_deadline
 from handlers.types import Attachment, Outcome
 from storage.models import AssigneeMapping, Directive, DirectiveTask, TaskTarget
 from tests.factories import World, dialog, make_incoming, options, texts

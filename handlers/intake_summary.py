@@ -1,0 +1,98 @@
+"""The intake summary: the draft in a few lines with what staff may do with it, and the steps
+that come back to it."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import date
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers.flow import Context, Turn, ask, stay
+from handlers.intake_common import cancel_option, current_draft, gone, picked_task
+from handlers.intake_words import (
+    day_label,
+    deadlines_label,
+    directive_label,
+    short,
+    targets_label,
+)
+from handlers.types import Option
+from locales import _
+from storage.directives import Resolver, effective_assignees, past_at, tasks_of
+from storage.models import Directive, DirectiveTask, Unit
+
+SUMMARY_TASKS = 15
+TASK_TEXT = 60
+
+
+async def summary_lines(
+    session: AsyncSession, directive: Directive, issuer: Unit, today: date
+) -> list[str]:
+    """The directive in a few lines: number, date, issuer, subject, counts, and for each task
+    its deadlines (a date already past on `today` flagged) and who it goes to (as resolved
+    under `issuer` now)."""
+    tasks = await tasks_of(session, directive.id)
+    dropped = len(await tasks_of(session, directive.id, include_dropped=True)) - len(tasks)
+    resolver = await Resolver.load(session, issuer)
+    issued = day_label(directive.issued_on) if directive.issued_on else _("directive.no_date")
+    lines = [
+        _("directive.summary.head", label=directive_label(directive), date=issued),
+        _("directive.summary.issuer", issuer=directive.issuer or _("directive.unknown")),
+    ]
+    if directive.subject:
+        lines.append(_("directive.summary.subject", subject=short(directive.subject, 160)))
+    dated = sum(len(t.deadlines) for t in tasks)
+    lines.append(_("directive.summary.counts", tasks=len(tasks), deadlines=dated))
+    for task in tasks[:SUMMARY_TASKS]:
+        goes_to = [
+            targets_label(resolver.resolve(text), resolver)
+            for text in effective_assignees(directive, task)
+        ]
+        lines.append(
+            _(
+                "directive.summary.task",
+                ref=task.ref,
+                text=short(task.text, TASK_TEXT),
+                deadlines=deadlines_label(task, today),
+                targets="; ".join(goes_to) or _("directive.target.none"),
+            )
+        )
+    if len(tasks) > SUMMARY_TASKS:
+        lines.append(_("directive.summary.more", n=len(tasks) - SUMMARY_TASKS))
+    if dropped:
+        lines.append(_("directive.summary.dropped", n=dropped))
+    if any(past_at(d, today) for t in tasks for d in t.deadlines):
+        lines.append(_("directive.summary.past"))
+    return lines
+
+
+async def show_summary(ctx: Context, directive: Directive, *before: str) -> Turn:
+    """The draft in a few lines and what staff may do with it."""
+    assert ctx.unit is not None
+    lines = await summary_lines(ctx.session, directive, ctx.unit, ctx.local_now.date())
+    lines.append(_("directive.summary.ask"))
+    options = [
+        Option("act", _("directive.opt.activate")),
+        Option("date", _("directive.opt.date")),
+        Option("deadline", _("directive.opt.deadline")),
+        Option("assignee", _("directive.opt.assignee")),
+        Option("drop", _("directive.opt.drop")),
+        cancel_option(),
+    ]
+    return ask("intake:review", "\n".join(lines), "choice", options, before=before)
+
+
+async def with_picked_task(
+    ctx: Context, then: Callable[[Directive, DirectiveTask], Awaitable[Turn]]
+) -> Turn:
+    """`then` on the draft's task picked; "back" shows the summary, a bad pick stays."""
+    directive = await current_draft(ctx)
+    if directive is None:
+        return gone(ctx)
+    if ctx.msg.choice == "back":
+        return await show_summary(ctx, directive)
+    task = await picked_task(ctx, directive)
+    if task is None:
+        return stay(_("directive.bad.pick"))
+    return await then(directive, task)
