@@ -64,9 +64,9 @@ def directive_import(
                     named = parsed.get("issuer")
                     raise fail(f"no single unit matches the issuer {named!r}: give --unit CODE")
             now = application.clock.now()
-            draft = await create_draft(session, issuer, parsed, now, file.name)
-            lines = [_("directive.cli.draft", id=draft.id)]
             today = now.astimezone(ZoneInfo(application.settings.timezone)).date()
+            draft = await create_draft(session, issuer, parsed, now, file.name, None, today)
+            lines = [_("directive.cli.draft", id=draft.id)]
             return lines + await summary_lines(session, draft, issuer, today)
 
     for line in with_app(body, clock=parse_now(now)):

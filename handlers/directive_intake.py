@@ -30,6 +30,7 @@ INTAKE = Flow(
         "intake:receive": staff_only(reading.intake_receive),
         "intake:read": staff_only(reading.intake_read),
         "intake:review": staff_only(review.intake_review),
+        "intake:confirm": staff_only(review.intake_confirm),
         "intake:date": staff_only(review.intake_date),
         "intake:pick_deadline": staff_only(review.intake_pick_deadline),
         "intake:deadline": staff_only(review.intake_deadline),

@@ -62,7 +62,7 @@ async def _document(ctx: Context, auto: bool) -> Turn:
     text = msg.text.strip()
     if not text:
         return _refused(ctx, auto, _("directive.ask_document"))
-    parsed = dict(directives.parse_text(text))
+    parsed = dict(directives.parse_text(text, received=ctx.local_now.date()))
     if not _looks_like_directive(parsed):
         return _refused(ctx, auto, _("directive.bad.not_directive"))
     return await _new_draft(ctx, parsed, "")
@@ -93,7 +93,10 @@ async def intake_read(ctx: Context) -> Turn:
 
 async def _new_draft(ctx: Context, parsed: dict[str, Any], source: str) -> Turn:
     assert ctx.member is not None and ctx.unit is not None
-    draft = await create_draft(ctx.session, ctx.unit, parsed, ctx.now, source, ctx.member.id)
+    received = ctx.local_now.date()
+    draft = await create_draft(
+        ctx.session, ctx.unit, parsed, ctx.now, source, ctx.member.id, received
+    )
     ctx.data = {"directive_id": draft.id}
     return await show_summary(ctx, draft, _("directive.received"))
 
@@ -110,7 +113,7 @@ async def maybe_start(ctx: Context) -> Turn | None:
     elif len(msg.text.strip()) < AUTO_MIN_CHARS:
         return None
     if not msg.attachments:
-        parsed = dict(directives.parse_text(msg.text.strip()))
+        parsed = dict(directives.parse_text(msg.text.strip(), received=ctx.local_now.date()))
         if not _looks_like_directive(parsed):
             return None
         return await _new_draft(ctx, parsed, "")

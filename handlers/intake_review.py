@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from directives import is_dated
+from directives.deadlines import DateContext
 from handlers.flow import Context, Turn, ask, stay
 from handlers.intake_assign import ask_assignee
 from handlers.intake_common import back_option, current_draft, finish, gone, task_options
@@ -14,16 +16,20 @@ from handlers.intake_words import day_label, deadlines_label, directive_label, s
 from handlers.types import Option
 from locales import _
 from storage.directives import (
+    Resolver,
     activate,
-    count_tasks,
     discard_draft,
     drop_task,
     get_task,
     set_deadlines,
     set_issued_on,
     tasks_of,
+    unreachable,
 )
 from storage.models import Directive, DirectiveTask
+
+# units named in a note before "and N more"
+UNITS_NAMED = 5
 
 
 async def intake_review(ctx: Context) -> Turn:
@@ -33,14 +39,7 @@ async def intake_review(ctx: Context) -> Turn:
         return gone(ctx)
     choice = ctx.msg.choice
     if choice == "act":
-        assert ctx.member is not None
-        missing = await activate(ctx.session, directive, ctx.now, ctx.member.id)
-        total = await count_tasks(ctx.session, directive.id)
-        texts = [_("directive.activated", label=directive_label(directive), tasks=total)]
-        if missing:
-            names = ", ".join(f"«{short(m)}»" for m in missing)
-            texts.append(_("directive.activated_unresolved", names=names))
-        return finish(ctx, *texts)
+        return await _activate_or_ask(ctx, directive)
     if choice == "cancel":
         await discard_draft(ctx.session, directive)
         return finish(ctx, _("directive.cancelled"))
@@ -57,6 +56,72 @@ async def intake_review(ctx: Context) -> Turn:
         return ask(state, _(key), "choice", task_options(tasks))
     if choice == "assignee":
         return await ask_assignee(ctx, directive)
+    return stay(_("directive.bad.pick"))
+
+
+async def _activate_or_ask(ctx: Context, directive: Directive) -> Turn:
+    """Activates the draft, or first asks to confirm when some tasks would remind nobody,
+    saying which and why."""
+    assert ctx.unit is not None
+    tasks = await tasks_of(ctx.session, directive.id)
+    resolver = await Resolver.load(ctx.session, ctx.unit)
+    lines = []
+    for task in tasks:
+        found = resolver.resolve_task(directive, task)
+        if not found.unassigned:
+            continue
+        if found.unresolved:
+            names = ", ".join(f"«{short(t)}»" for t in found.unresolved)
+            lines.append(_("directive.confirm.unknown", ref=task.ref, names=names))
+        else:
+            lines.append(_("directive.confirm.nobody", ref=task.ref))
+    if not lines:
+        return await _activate(ctx, directive)
+    question = _("directive.confirm.ask", n=len(lines), tasks="\n".join(lines))
+    options = [
+        Option("act", _("directive.opt.activate_anyway")),
+        Option("assignee", _("directive.opt.assignee")),
+        back_option(),
+    ]
+    return ask("intake:confirm", question, "confirm", options)
+
+
+async def _activate(ctx: Context, directive: Directive) -> Turn:
+    """Activates the draft and says what Bot will not remind: assignee texts not understood,
+    units where nobody uses the bot, tasks without a day to remind on."""
+    assert ctx.member is not None and ctx.unit is not None
+    missing = await activate(ctx.session, directive, ctx.now, ctx.member.id)
+    tasks = await tasks_of(ctx.session, directive.id)
+    texts = [_("directive.activated", label=directive_label(directive), tasks=len(tasks))]
+    if missing:
+        names = ", ".join(f"«{short(m)}»" for m in missing)
+        texts.append(_("directive.activated_unresolved", names=names))
+    resolver = await Resolver.load(ctx.session, ctx.unit)
+    targets = [t for task in tasks for t in resolver.resolve_task(directive, task).targets]
+    away = await unreachable(ctx.session, targets)
+    if away:
+        names = ", ".join(u.name for u in away[:UNITS_NAMED])
+        more = len(away) - UNITS_NAMED
+        if more > 0:
+            names = _("directive.and_more", names=names, n=more)
+        texts.append(_("directive.activated_unreachable", units=names))
+    undated = [t.ref for t in tasks if not any(is_dated(d) for d in t.deadlines or [])]
+    if undated:
+        texts.append(_("directive.activated_undated", refs=", ".join(undated)))
+    return finish(ctx, *texts)
+
+
+async def intake_confirm(ctx: Context) -> Turn:
+    """Activates all the same, goes to "Sửa nơi nhận", or back to the summary."""
+    directive = await current_draft(ctx)
+    if directive is None:
+        return gone(ctx)
+    if ctx.msg.choice == "act":
+        return await _activate(ctx, directive)
+    if ctx.msg.choice == "assignee":
+        return await ask_assignee(ctx, directive)
+    if ctx.msg.choice == "back":
+        return await show_summary(ctx, directive)
     return stay(_("directive.bad.pick"))
 
 
@@ -108,10 +173,10 @@ async def intake_deadline(ctx: Context) -> Turn:
     if ctx.msg.choice == "none":
         deadlines: list[dict[str, Any]] = []
     else:
-        parsed, error = parse_deadline(ctx.msg.text)
+        parsed, error = parse_deadline(ctx.msg.text, _dates_of(ctx, directive))
         if parsed is None:
             return stay(error or _("directive.bad.deadline_format"))
-        deadlines = [parsed]
+        deadlines = parsed
     assert ctx.member is not None
     await set_deadlines(ctx.session, task, deadlines, ctx.now, ctx.member.id)
     ctx.data.pop("task_id", None)
@@ -121,6 +186,14 @@ async def intake_deadline(ctx: Context) -> Turn:
         deadlines=deadlines_label(task, ctx.local_now.date()),
     )
     return await show_summary(ctx, directive, saved)
+
+
+def _dates_of(ctx: Context, directive: Directive) -> DateContext:
+    """What a typed deadline is read against: the issue date (its year for a date without
+    one) and the day the draft was made, the commune's day of receipt."""
+    received = directive.created_at.astimezone(ctx.tz).date()
+    year = (directive.issued_on or received).year
+    return DateContext(issued=directive.issued_on, year=year, received=received)
 
 
 async def intake_pick_drop(ctx: Context) -> Turn:

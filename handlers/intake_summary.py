@@ -4,10 +4,12 @@ that come back to it."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from directives import is_dated
 from handlers.flow import Context, Turn, ask, stay
 from handlers.intake_common import cancel_option, current_draft, gone, picked_task
 from handlers.intake_words import (
@@ -15,26 +17,58 @@ from handlers.intake_words import (
     deadlines_label,
     directive_label,
     short,
-    targets_label,
+    task_targets_label,
 )
 from handlers.types import Option
 from locales import _
-from storage.directives import Resolver, effective_assignees, past_at, tasks_of
+from storage.directives import Resolver, TaskResolution, past_at, tasks_of
 from storage.models import Directive, DirectiveTask, Unit
 
 SUMMARY_TASKS = 15
 TASK_TEXT = 60
 
 
+@dataclass(frozen=True)
+class Flags:
+    """The draft's tasks that need staff: nobody to remind (`unassigned`), no day a reminder
+    can fall on (`undated`), by ref."""
+
+    unassigned: list[str]
+    undated: list[str]
+
+
+def flags_of(
+    directive: Directive, tasks: list[DirectiveTask], resolver: Resolver
+) -> tuple[Flags, dict[int, TaskResolution]]:
+    """The flags, and who each task goes to (by task id)."""
+    found = {task.id: resolver.resolve_task(directive, task) for task in tasks}
+    unassigned = [t.ref for t in tasks if found[t.id].unassigned]
+    undated = [t.ref for t in tasks if not any(is_dated(d) for d in t.deadlines or [])]
+    return Flags(unassigned, undated), found
+
+
+def _flag_lines(flags: Flags) -> list[str]:
+    lines = []
+    if flags.unassigned:
+        refs = ", ".join(flags.unassigned)
+        lines.append(_("directive.summary.unassigned", n=len(flags.unassigned), refs=refs))
+    if flags.undated:
+        refs = ", ".join(flags.undated)
+        lines.append(_("directive.summary.undated", n=len(flags.undated), refs=refs))
+    return lines
+
+
 async def summary_lines(
     session: AsyncSession, directive: Directive, issuer: Unit, today: date
 ) -> list[str]:
-    """The directive in a few lines: number, date, issuer, subject, counts, and for each task
-    its deadlines (a date already past on `today` flagged) and who it goes to (as resolved
-    under `issuer` now)."""
+    """The directive in a few lines: number, date, issuer, subject, counts, the tasks that
+    need staff (⚠: nobody to remind, no deadline), and for each task its deadlines (a date
+    already past on `today` flagged) and who it goes to (as resolved under `issuer` now).
+    Past SUMMARY_TASKS tasks, only flagged ones are listed."""
     tasks = await tasks_of(session, directive.id)
     dropped = len(await tasks_of(session, directive.id, include_dropped=True)) - len(tasks)
     resolver = await Resolver.load(session, issuer)
+    flags, found = flags_of(directive, tasks, resolver)
     issued = day_label(directive.issued_on) if directive.issued_on else _("directive.no_date")
     lines = [
         _("directive.summary.head", label=directive_label(directive), date=issued),
@@ -44,26 +78,28 @@ async def summary_lines(
         lines.append(_("directive.summary.subject", subject=short(directive.subject, 160)))
     dated = sum(len(t.deadlines) for t in tasks)
     lines.append(_("directive.summary.counts", tasks=len(tasks), deadlines=dated))
-    for task in tasks[:SUMMARY_TASKS]:
-        goes_to = [
-            targets_label(resolver.resolve(text), resolver)
-            for text in effective_assignees(directive, task)
-        ]
+    flagged = set(flags.unassigned) | set(flags.undated)
+    hidden = 0
+    for n, task in enumerate(tasks):
+        if n >= SUMMARY_TASKS and task.ref not in flagged:
+            hidden += 1
+            continue
         lines.append(
             _(
                 "directive.summary.task",
                 ref=task.ref,
                 text=short(task.text, TASK_TEXT),
                 deadlines=deadlines_label(task, today),
-                targets="; ".join(goes_to) or _("directive.target.none"),
+                targets=task_targets_label(found[task.id], resolver),
             )
         )
-    if len(tasks) > SUMMARY_TASKS:
-        lines.append(_("directive.summary.more", n=len(tasks) - SUMMARY_TASKS))
+    if hidden:
+        lines.append(_("directive.summary.more", n=hidden))
     if dropped:
         lines.append(_("directive.summary.dropped", n=dropped))
     if any(past_at(d, today) for t in tasks for d in t.deadlines):
         lines.append(_("directive.summary.past"))
+    lines.extend(_flag_lines(flags))
     return lines
 
 

@@ -6,19 +6,14 @@ import re
 from datetime import date
 from typing import Any
 
+from directives.deadlines import DateContext, find_deadlines
 from handlers.text import clean, fold
 from locales import _
 
 _DATE = re.compile(r"(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})")
 _DATE_WORDS = re.compile(r"(\d{1,2})\s+thang\s+(\d{1,2})\s*,?\s+nam\s+(\d{4})")
-_DAY_MONTH = re.compile(r"(\d{1,2})\s*[/.\-]\s*(\d{1,2})(?!\s*[/.\-]\s*\d)")
+_DAY_MONTH = re.compile(r"(?<!\d)(\d{1,2})\s*[/.\-]\s*(\d{1,2})(?!\d)(?!\s*[/.\-]\s*\d)")
 _DAY = re.compile(r"(?:ngay|truoc)\s+(\d{1,2})\b|^(\d{1,2})\b")
-_EVERY = (
-    ("month", re.compile(r"\b(?:hang|moi|tung) thang\b|\bthang mot lan\b")),
-    ("quarter", re.compile(r"\b(?:hang|moi|tung) quy\b|\bquy mot lan\b")),
-    ("half_year", re.compile(r"\b(?:6|sau) thang\b|\bnua nam\b")),
-    ("year", re.compile(r"\b(?:hang|moi|tung) nam\b|\bnam mot lan\b")),
-)
 
 
 def parse_date(text: str) -> tuple[date | None, str | None]:
@@ -38,38 +33,48 @@ def parse_date(text: str) -> tuple[date | None, str | None]:
         return None, _("directive.bad.no_such_date", date=shown)
 
 
-def parse_deadline(text: str) -> tuple[dict[str, Any] | None, str | None]:
-    """A deadline dict (parser shape) from what staff type: a date ("15/12/2026") or a
-    recurrence ("ngày 25 hằng tháng", "hằng quý", "10/11 hằng năm"); else (None, refusal)."""
+def _impossible(folded: str) -> str | None:
+    """The refusal for a date or day in the text that is not on the calendar ("31/02/2026",
+    "30/02", "ngày 40"), else None."""
+    for match in _DATE.finditer(folded):
+        day, month, year = (int(g) for g in match.groups())
+        shown = f"{day:02d}/{month:02d}/{year}"
+        if not 1900 <= year <= 2200 or _no_day(year, month, day):
+            return _("directive.bad.no_such_date", date=shown)
+    for match in _DAY_MONTH.finditer(_DATE.sub(" ", folded)):
+        day, month = int(match.group(1)), int(match.group(2))
+        if _no_day(2024, month, day):
+            return _("directive.bad.no_such_date", date=f"{day:02d}/{month:02d}")
+    for match in _DAY.finditer(folded):
+        if int(match.group(1) or match.group(2)) > 31:
+            return _("directive.bad.deadline_format")
+    return None
+
+
+def _no_day(year: int, month: int, day: int) -> bool:
+    try:
+        date(year, month, day)
+    except ValueError:
+        return True
+    return False
+
+
+def parse_deadline(
+    text: str, context: DateContext | None = None
+) -> tuple[list[dict[str, Any]] | None, str | None]:
+    """The deadlines (parser shape) staff typed, read by the parser's own deadline reader, so
+    whatever a document may write is understood: "15/12/2026", "trước 16 giờ ngày 25/11/2026",
+    "ngày 25 hằng tháng", "10/11 hằng năm", "Quý IV/2026", "trước ngày 15 tháng 12" (the
+    year from `context`), "05 ngày làm việc kể từ ngày nhận được văn bản" (from the day of
+    receipt in `context`). (None, refusal) for a date not on the calendar or no deadline."""
     folded = fold(text)
-    shown = clean(text)[:100]
-    every = next((name for name, pattern in _EVERY if pattern.search(folded)), None)
-    if every is None:
-        day, error = parse_date(text)
-        if day is None:
-            no_date = error == _("directive.bad.date_format")
-            return None, _("directive.bad.deadline_format") if no_date else error
-        return {
-            "text": shown,
-            "due": day.isoformat(),
-            "every": None,
-            "month": None,
-            "day": None,
-        }, None
-    month: int | None = None
-    day_of: int | None = None
-    pair = _DAY_MONTH.search(folded) if every in ("year", "half_year") else None
-    if pair is not None:
-        day_of, month = int(pair.group(1)), int(pair.group(2))
-        try:
-            date(2024, month, day_of)
-        except ValueError:
-            return None, _("directive.bad.no_such_date", date=f"{day_of:02d}/{month:02d}")
-    else:
-        single = _DAY.search(folded)
-        if single is not None:
-            day_of = int(single.group(1) or single.group(2))
-            if not 1 <= day_of <= 31:
-                return None, _("directive.bad.deadline_format")
-    deadline = {"text": shown, "due": None, "every": every, "month": month, "day": day_of}
-    return deadline, None
+    refusal = _impossible(folded)
+    if refusal is not None:
+        return None, refusal
+    # a bare date ("15/12/2026", "15/1") reads as a document's "hạn 15/12/2026"
+    found = find_deadlines(text, context) or find_deadlines(f"hạn {text}", context)
+    if not found:
+        return None, _("directive.bad.deadline_format")
+    if len(found) == 1:
+        found = [{**found[0], "text": clean(text)[:100]}]
+    return found, None

@@ -58,4 +58,3 @@ def sanitize(msg: Incoming) -> Incoming:
         choice=scrub(msg.choice, 64) if msg.choice is not None else None,
         extras=extras,
     )
-

@@ -30,6 +30,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from directives import deadline_occurrences, is_dated
+from directives.holidays import add_working_days
 from locales import gettext
 from locales.formats import date_label
 from storage.access import audit, subtree_ids
@@ -37,6 +38,7 @@ from storage.models import (
     AssigneeMapping,
     Directive,
     DirectiveTask,
+    Member,
     TaskCompletion,
     TaskTarget,
     Unit,
@@ -115,6 +117,34 @@ class Resolution:
 
 
 @dataclass(frozen=True)
+class TaskResolution:
+    """Who one task goes to: its `targets`, and how that was decided: by hand (`picked`), or
+    from its assignee texts (`found`, one Resolution each; the directive's recipients when
+    the task names nobody)."""
+
+    targets: tuple[Target, ...]
+    found: tuple[Resolution, ...] = ()
+    picked: bool = False
+
+    @property
+    def unresolved(self) -> list[str]:
+        """The assignee texts that resolved to nobody (nobody is reminded for them)."""
+        return [] if self.picked else [f.text for f in self.found if not f.resolved]
+
+    @property
+    def ignored(self) -> bool:
+        """Staff chose that nobody follows the task."""
+        if self.picked:
+            return not self.targets
+        return bool(self.found) and all(f.ignored for f in self.found)
+
+    @property
+    def unassigned(self) -> bool:
+        """Nobody will be reminded of the task and staff did not choose so."""
+        return not self.targets and not self.ignored
+
+
+@dataclass(frozen=True)
 class OpenTask:
     """A task a unit still owes: the next undone occurrence (`due` UNDATED when it has none)."""
 
@@ -150,6 +180,28 @@ def _text(value: object, limit: int) -> str | None:
     return clean(value)[:limit] or None if isinstance(value, str) else None
 
 
+def _span_from(deadline: object, start: str) -> dict[str, Any] | None:
+    """The deadline's span (`after`: {"days", "working", "from"}) when it counts from
+    `start` ("issue" or "receipt")."""
+    if not isinstance(deadline, dict):
+        return None
+    after = deadline.get("after")
+    if not isinstance(after, dict) or after.get("from") != start:
+        return None
+    return after if isinstance(after.get("days"), int) else None
+
+
+def counted_from(deadline: dict[str, Any], start: str, day: date) -> dict[str, Any]:
+    """`deadline` with its `due` counted from `day` when its span starts at `start`
+    ("issue": the signing date, "receipt": the day the commune received it); else as it is."""
+    after = _span_from(deadline, start)
+    if after is None:
+        return deadline
+    days = int(after["days"])
+    due = add_working_days(day, days) if after.get("working") else day + timedelta(days=days)
+    return {**deadline, "due": due.isoformat()}
+
+
 # Drafts ---------------------------------------------------------------------------------------
 
 
@@ -160,8 +212,11 @@ async def create_draft(
     now: datetime,
     source_name: str = "",
     created_by: int | None = None,
+    received: date | None = None,
 ) -> Directive:
-    """Stores a parse result (SPEC §4 JSON) as a draft of `unit` with one row per task."""
+    """Stores a parse result (SPEC §4 JSON) as a draft of `unit` with one row per task (and
+    per reporting duty no task carries, see `followed_tasks`). `received`: the day the
+    commune received the document; deadlines counted from receipt fall from it."""
     kind = parsed.get("kind")
     directive = Directive(
         unit_id=unit.id,
@@ -181,6 +236,8 @@ async def create_draft(
     for n, task in enumerate(followed_tasks(parsed), 1):
         assignees = [clean(a) for a in map(assignee_name, lead_assignees(task)) if a]
         deadlines = [d for d in task.get("deadlines") or [] if isinstance(d, dict)]
+        if received is not None:
+            deadlines = [counted_from(d, "receipt", received) for d in deadlines]
         session.add(
             DirectiveTask(
                 directive_id=directive.id,
@@ -223,8 +280,13 @@ async def get_task(session: AsyncSession, directive_id: int, task_id: int) -> Di
 async def set_issued_on(
     session: AsyncSession, directive: Directive, day: date, now: datetime, actor: int | None
 ) -> None:
+    """Corrects the issue date; deadlines counted from signing ("trong vòng 10 ngày kể từ
+    ngày ký") move with it."""
     directive.issued_on = day
     directive.parsed = {**directive.parsed, "issued_on": day.isoformat()}
+    for task in await tasks_of(session, directive.id, include_dropped=True):
+        if any(_span_from(d, "issue") for d in task.deadlines or []):
+            task.deadlines = [counted_from(d, "issue", day) for d in task.deadlines]
     await audit(
         session, now, actor, "directive.date", "directive", directive.id, {"to": day.isoformat()}
     )
@@ -240,6 +302,19 @@ async def set_deadlines(
     """Replaces the task's deadlines (an empty list: no deadline)."""
     task.deadlines = deadlines
     await audit(session, now, actor, "directive.deadline", "task", task.id, {"to": deadlines})
+
+
+async def set_picked(
+    session: AsyncSession,
+    task: DirectiveTask,
+    picks: list[dict[str, Any]] | None,
+    now: datetime,
+    actor: int | None,
+) -> None:
+    """Gives the task by hand to `picks` ([{"unit": id or None, "role"}]; [] nobody), or back
+    to its assignee texts (None)."""
+    task.picked = picks
+    await audit(session, now, actor, "directive.pick", "task", task.id, {"to": picks})
 
 
 async def drop_task(
@@ -275,13 +350,9 @@ async def activate(
         )
     )
     for task in tasks:
-        targets: set[Target] = set()
-        for text in effective_assignees(directive, task):
-            found = resolver.resolve(text)
-            targets.update(found.targets)
-            if not found.resolved and text not in unresolved:
-                unresolved.append(text)
-        for target in sorted(targets, key=lambda t: (t.unit_id, t.role)):
+        found = resolver.resolve_task(directive, task)
+        unresolved.extend(t for t in found.unresolved if t not in unresolved)
+        for target in sorted(set(found.targets), key=lambda t: (t.unit_id, t.role)):
             session.add(TaskTarget(task_id=task.id, unit_id=target.unit_id, role=target.role))
     directive.status, directive.activated_at = "active", now
     await session.flush()
@@ -289,6 +360,25 @@ async def activate(
         session, now, actor, "directive.activate", "directive", directive.id, {"tasks": len(tasks)}
     )
     return unresolved
+
+
+async def unreachable(session: AsyncSession, targets: Iterable[Target]) -> list[Unit]:
+    """The target units where nobody of the target's role uses the bot (no active member):
+    nobody there is reminded."""
+    wanted = set(targets)
+    if not wanted:
+        return []
+    rows = await session.execute(
+        select(Member.unit_id, Member.role).where(
+            Member.unit_id.in_({t.unit_id for t in wanted}), Member.active.is_(True)
+        )
+    )
+    present = {(unit_id, role) for unit_id, role in rows.tuples()}
+    missing = sorted({t.unit_id for t in wanted if (t.unit_id, t.role) not in present})
+    if not missing:
+        return []
+    units = await session.scalars(select(Unit).where(Unit.id.in_(missing)))
+    return sorted(units.all(), key=lambda u: (u.kind, fold(u.name)))
 
 
 async def archive(
@@ -335,20 +425,36 @@ def _deadline_key(d: dict[str, Any]) -> tuple[object, ...]:
     return (d.get("due"), d.get("every"), d.get("month"), d.get("day"))
 
 
+def _owners(entry: dict[str, Any]) -> frozenset[str]:
+    return frozenset(text_key(name) for name in map(assignee_name, lead_assignees(entry)) if name)
+
+
 def followed_tasks(parsed: dict[str, Any]) -> list[dict[str, Any]]:
-    """The parse's tasks, then its reporting duties (SPEC §4 `reporting`) whose deadlines no
-    task carries already, as tasks of their own ("BC1", "BC2"…) so they are reminded alike."""
+    """The parse's tasks, then its reporting duties (SPEC §4 `reporting`) as tasks of their
+    own ("BC1", "BC2"…) so they are reminded alike, to the units that owe the report. A
+    duty's deadline that a task already carries for the same owners is not repeated; one
+    owed by others (a yearly report the communes owe, in a task given to an office) is."""
     tasks = [t for t in parsed.get("tasks") or [] if isinstance(t, dict)]
     carried = {
-        _deadline_key(d) for t in tasks for d in t.get("deadlines") or [] if isinstance(d, dict)
+        (_deadline_key(d), _owners(t))
+        for t in tasks
+        for d in t.get("deadlines") or []
+        if isinstance(d, dict)
     }
     duties = [r for r in parsed.get("reporting") or [] if isinstance(r, dict)]
     for n, duty in enumerate(duties, 1):
+        owners = _owners(duty)
         deadlines = [d for d in duty.get("deadlines") or [] if isinstance(d, dict)]
-        fresh = [d for d in deadlines if _deadline_key(d) not in carried]
+        fresh = [
+            d
+            for d in deadlines
+            if not any(
+                key == _deadline_key(d) and (not owners or owners <= held) for key, held in carried
+            )
+        ]
         if not fresh:
             continue
-        carried.update(_deadline_key(d) for d in fresh)
+        carried.update((_deadline_key(d), owners) for d in fresh)
         tasks.append({**duty, "ref": f"BC{n}", "deadlines": fresh})
     return tasks
 
@@ -426,6 +532,29 @@ class Resolver:
                 found.append(unit)
                 break
         return found
+
+    def picks(self, picks: Iterable[object]) -> tuple[Target, ...]:
+        """The targets of hand picks ({"unit": id, "role"}, or a whole group with "unit"
+        None); a unit no longer under the issuer is left out."""
+        targets: list[Target] = []
+        for pick in picks:
+            if not isinstance(pick, dict) or not isinstance(pick.get("role"), str):
+                continue
+            unit_id, role = pick.get("unit"), str(pick["role"])
+            if unit_id is None:
+                targets += self._group(role)
+            elif isinstance(unit_id, int) and self.unit(unit_id) is not None:
+                targets.append(Target(unit_id, role))
+        return tuple(dict.fromkeys(targets))
+
+    def resolve_task(self, directive: Directive, task: DirectiveTask) -> TaskResolution:
+        """Who the task goes to: the hand picks when staff made some, else its assignee texts
+        (or the directive's recipients) resolved."""
+        if task.picked is not None:
+            return TaskResolution(self.picks(task.picked), picked=True)
+        found = tuple(self.resolve(text) for text in effective_assignees(directive, task))
+        targets = tuple(dict.fromkeys(t for f in found for t in f.targets))
+        return TaskResolution(targets, found)
 
     def _group(self, role: str) -> list[Target]:
         kind = GROUP_KIND.get(role)

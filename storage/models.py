@@ -456,6 +456,9 @@ class DirectiveTask(Base):
     assignees: Mapped[list[str]] = mapped_column(JSON, default=list)
     deadlines: Mapped[list[Json]] = mapped_column(JSON, default=list)
     dropped: Mapped[bool] = mapped_column(Boolean, default=False)
+    # who staff gave the task to by hand, replacing its assignee texts: [{"unit", "role"}]
+    # ("unit" None: every unit of the role's kind under the issuer); [] nobody; None: not set
+    picked: Mapped[list[Json] | None] = mapped_column(JSON)
 
 
 class TaskTarget(Base):

@@ -60,7 +60,13 @@ async def test_activation_pushes_nothing_overdue_and_monthly_starts_next_time(
     clock: FixedClock = app.clock  # type: ignore[assignment]
     clock.set(local(2026, 11, 25, 9, 0))  # the day the monthly report of task 4 falls due
     await dialog(
-        app.engine, "staff", [(doc(), "hạn 20/11/2026 đã qua"), ("Kích hoạt", "Đã kích hoạt")]
+        app.engine,
+        "staff",
+        [
+            (doc(), "hạn 20/11/2026 đã qua"),
+            ("Kích hoạt", "Vẫn kích hoạt"),
+            ("Vẫn kích hoạt", "Đã kích hoạt"),
+        ],
     )
     # nor is it listed as overdue to the school: it was past before the plan reached them
     listing = texts_of(await dialog(app.engine, "principal", [("/nhiemvu", "")]))

@@ -86,6 +86,15 @@ async def targets(app: App, task_id: int) -> set[tuple[int, str]]:
         return {(t.unit_id, t.role) for t in rows}
 
 
+async def activated(app: App, text: str, chat: str = "staff") -> Outcome:
+    """`text` pasted and activated (all the same when a task would remind nobody)."""
+    outcome = await dialog(app.engine, chat, [(text, "Kích hoạt"), ("Kích hoạt", "")])
+    if "Vẫn kích hoạt" in options(outcome):
+        outcome = await dialog(app.engine, chat, [("Vẫn kích hoạt", "")])
+    assert "Đã kích hoạt" in texts(outcome), texts(outcome)
+    return outcome
+
+
 def option_number(outcome: Outcome, fragment: str) -> str:
     """The number to type for the option whose label contains `fragment`."""
     labels = options(outcome)
@@ -115,7 +124,14 @@ async def test_pasted_directive_shows_a_summary_and_activates(app: App, world: W
     assert outcome.awaiting == "choice"
     [draft] = await directives(app)
     assert draft.status == "draft" and draft.issued_on == date(2026, 11, 3)
-    await dialog(app.engine, "staff", [("Kích hoạt", ["Đã kích hoạt", "4 nhiệm vụ", UNRESOLVED])])
+    await dialog(
+        app.engine,
+        "staff",
+        [
+            ("Kích hoạt", ["1 nhiệm vụ chưa có nơi nhận", "Vẫn kích hoạt"]),
+            ("Vẫn kích hoạt", ["Đã kích hoạt", "4 nhiệm vụ", UNRESOLVED]),
+        ],
+    )
     [active] = await directives(app)
     assert active.status == "active" and active.activated_at is not None
     first, second, third, _fourth = await tasks(app, active.id)
@@ -243,21 +259,28 @@ async def test_correcting_a_deadline(app: App, world: World) -> None:
     assert [(d["every"], d["day"]) for d in four.deadlines] == [("month", 20)]
 
 
-async def test_mapping_an_unresolved_assignee_is_remembered(app: App, world: World) -> None:
+async def test_an_unresolved_assignee_typed_by_unit_name_is_remembered(
+    app: App, world: World
+) -> None:
     outcome = await dialog(
         app.engine,
         "staff",
         [
             (doc(), "⚠ chưa rõ nơi nhận"),
-            ("Sửa nơi nhận", ["chọn nơi nhận cần sửa", f"⚠ {UNRESOLVED}"]),
+            (
+                "Sửa nơi nhận",
+                ["chọn nhiệm vụ cần sửa nơi nhận", f"⚠ Nhiệm vụ 3: {UNRESOLVED[:10]}"],
+            ),
         ],
     )
+    # the task nobody would be reminded of comes first
+    assert options(outcome)[0].startswith("⚠ Nhiệm vụ 3")
     await dialog(
         app.engine,
         "staff",
         [
-            (option_number(outcome, UNRESOLVED), ["Hiện tại: ⚠", "Trưởng thôn tất cả các thôn"]),
-            ("Thôn Tây", ["Đã ghi nhớ", "Trưởng thôn – Thôn Tây"]),
+            ("1", ["Hiện giao: ⚠", "Trưởng thôn tất cả các thôn", "gõ tên đơn vị"]),
+            ("tay", ["Đã giao nhiệm vụ 3 cho: Trưởng thôn – Thôn Tây", "Đã ghi nhớ"]),
             ("Kích hoạt", "Đã kích hoạt"),
         ],
     )
@@ -269,18 +292,29 @@ async def test_mapping_an_unresolved_assignee_is_remembered(app: App, world: Wor
 
     # the next directive from the same commune uses the mapping
     outcome = await dialog(app.engine, "staff", [(doc(57), "57/KH-UBND")])
-    assert "⚠" not in texts(outcome) and "Trưởng thôn – Thôn Tây" in texts(outcome)
+    assert "chưa rõ nơi nhận" not in texts(outcome)
+    assert "Trưởng thôn – Thôn Tây" in texts(outcome)
 
 
-async def test_mapping_by_option_to_every_village_and_to_nobody(app: App, world: World) -> None:
-    outcome = await dialog(app.engine, "staff", [(doc(), "42"), ("Sửa nơi nhận", "⚠")])
-    outcome = await dialog(app.engine, "staff", [(option_number(outcome, UNRESOLVED), "«")])
+async def test_giving_a_task_to_every_village_or_to_nobody(app: App, world: World) -> None:
+    await dialog(app.engine, "staff", [(doc(), "42"), ("Sửa nơi nhận", "⚠")])
+    await dialog(
+        app.engine,
+        "staff",
+        [
+            ("1", "gõ tên"),
+            ("Trưởng thôn tất cả các thôn (3)", "Trưởng thôn (3 đơn vị)"),
+            ("Sửa nơi nhận", "chọn nhiệm vụ"),
+        ],
+    )
+    # nothing flagged any more: the tasks are in document order
+    outcome = await dialog(app.engine, "staff", [("3", "Hiện giao: Trưởng thôn (3 đơn vị)")])
     outcome = await dialog(
         app.engine,
         "staff",
         [
-            (option_number(outcome, "Không theo dõi"), "Đã ghi nhớ"),
-            ("Kích hoạt", lambda o: "Lưu ý" not in texts(o)),
+            (option_number(outcome, "Không giao ai"), "không giao ai"),
+            ("Kích hoạt", lambda o: "Lưu ý" not in texts(o) and "Đã kích hoạt" in texts(o)),
         ],
     )
     [first] = await directives(app)
@@ -314,7 +348,7 @@ async def test_cancel_deletes_the_draft(app: App, world: World) -> None:
 
 async def test_chithi_lists_archives_and_opens_a_draft(app: App, world: World) -> None:
     await dialog(app.engine, "staff", [("/chithi", "Chưa có văn bản")])
-    await dialog(app.engine, "staff", [(doc(), "42"), ("Kích hoạt", "Đã kích hoạt")])
+    await activated(app, doc())
     await dialog(app.engine, "staff", [(doc(43), "43"), ("/huy", "Đã hủy")])
     outcome = await dialog(
         app.engine,
@@ -361,7 +395,7 @@ async def test_roles_and_units_are_checked(app: App, world: World) -> None:
         ],
     )
     assert await directives(app) == []
-    await dialog(app.engine, "staff", [(doc(), "42"), ("Kích hoạt", "Đã kích hoạt")])
+    await activated(app, doc())
     # another commune's staff neither sees nor archives it
     await dialog(app.engine, "outsider", [("/chithi", "Chưa có văn bản")])
 
@@ -395,8 +429,9 @@ async def test_summary_in_english(app: App, world: World) -> None:
     ],
 )
 def test_typed_deadlines(typed: str, expected: dict[str, object]) -> None:
-    deadline, error = parse_deadline(typed)
-    assert error is None and deadline is not None
+    deadlines, error = parse_deadline(typed)
+    assert error is None and deadlines is not None
+    [deadline] = deadlines
     assert {key: deadline[key] for key in expected} == expected
 
 

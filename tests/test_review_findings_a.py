@@ -48,7 +48,11 @@ async def test_intake_steps_refuse_a_member_who_lost_the_staff_role(app: App, wo
 
 
 async def test_archiving_refuses_a_member_who_lost_the_staff_role(app: App, world: World) -> None:
-    await dialog(app.engine, "staff", [(doc(), "Bot đã đọc xong văn bản"), ("1", "Đã kích hoạt")])
+    await dialog(
+        app.engine,
+        "staff",
+        [(doc(), "Bot đã đọc xong văn bản"), ("1", "Vẫn kích hoạt"), ("1", "Đã kích hoạt")],
+    )
     await dialog(app.engine, "staff", [("/chithi", "Lưu trữ"), ("1", "Lưu trữ Kế hoạch")])
     await demote(app, world, "staff")
     await dialog(app.engine, "staff", [("1", NOT_ALLOWED)])
