@@ -25,6 +25,10 @@ ENV PATH=/opt/venv/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     DATABASE_URL=sqlite+aiosqlite:////data/thidua.db \
     FILES_DIR=/data/files
+# Tesseract's Vietnamese model: photos and scans of directives are read with it
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends tesseract-ocr tesseract-ocr-vie \
+    && rm -rf /var/lib/apt/lists/*
 RUN useradd --system --uid 10001 --user-group --home-dir /app --create-home thidua \
     && mkdir -p /data/files \
     && chown -R thidua:thidua /data

@@ -4,9 +4,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install demo test lint typecheck pytest pytest-pg parser-score bench locales clean office
+.PHONY: install demo test lint typecheck pytest pytest-pg parser-score bench locales clean office ocr
 
-install: $(STAMP) locales
+install: $(STAMP) locales ocr
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -16,6 +16,17 @@ $(STAMP): pyproject.toml
 
 locales: $(STAMP)
 	$(PY) -m locales.compile
+
+# Tesseract and its Vietnamese model read scans and photos of directives: Debian's packages,
+# installed when missing (as root; otherwise the bot says plainly that it cannot read them).
+OCR_PACKAGES := tesseract-ocr tesseract-ocr-vie
+ocr:
+	@test -f /usr/share/tesseract-ocr/5/tessdata/vie.traineddata \
+	|| test -f /usr/share/tesseract-ocr/4.00/tessdata/vie.traineddata \
+	|| { test "$$(id -u)" = 0 && export DEBIAN_FRONTEND=noninteractive \
+		&& { apt-get install -y -q --no-install-recommends $(OCR_PACKAGES) \
+		|| { apt-get update -q && apt-get install -y -q --no-install-recommends $(OCR_PACKAGES); }; }; } \
+	|| echo "OCR not installed: as root, apt-get install $(OCR_PACKAGES)"
 
 demo: install
 	$(VENV)/bin/thidua demo

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -10,28 +11,59 @@ import typer
 
 from bot.app import App
 from bot.cli_common import Now, fail, parse_now, with_app
+from handlers.clock import Clock
 
 directive_app = typer.Typer(no_args_is_help=True, help="Directives: read, import as draft.")
 
 
-def _read(file: Path) -> dict[str, Any]:
-    """The parse of FILE; an unreadable file ends the command with status 2."""
+def _read(file: Path, received: date | None = None) -> dict[str, Any]:
+    """The parse of FILE (a scan or photo read by OCR); an unreadable file, or a scan when OCR
+    is not installed, ends the command with status 2."""
     import directives
 
     try:
         text = directives.extract_text(file)
+    except directives.OcrUnavailable as error:
+        raise fail(
+            f"cannot read {file}: it is a scan or photo and OCR is not installed "
+            "(as root: apt-get install tesseract-ocr tesseract-ocr-vie)"
+        ) from error
     except directives.UnreadableDocument as error:
         raise fail(f"cannot read {file}: {error}") from error
-    return dict(directives.parse_text(text))
+    return dict(directives.parse_text(text, received=received))
+
+
+def _day(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as error:
+        raise fail(f"not a date (YYYY-MM-DD): {value}") from error
+
+
+def _received_today(clock: Clock) -> date:
+    from zoneinfo import ZoneInfo
+
+    from bot.settings import Settings
+
+    return clock.now().astimezone(ZoneInfo(Settings().timezone)).date()
 
 
 @directive_app.command("parse")
 def directive_parse(
     file: Path,
     as_json: Annotated[bool, typer.Option("--json", help="one JSON object (the default)")] = True,
+    received: Annotated[
+        str | None,
+        typer.Option(
+            help="day the document was received (YYYY-MM-DD): dates deadlines counted from receipt"
+        ),
+    ] = None,
 ) -> None:
-    """Prints the parse result of FILE (.txt, .md, .docx, .pdf) and writes nothing."""
-    typer.echo(json.dumps(_read(file), ensure_ascii=False, indent=2))
+    """Prints the parse result of FILE (.txt, .md, .docx, .pdf, or a scan or photo: .pdf
+    without text, .jpg, .png…, read by OCR) and writes nothing."""
+    typer.echo(json.dumps(_read(file, _day(received)), ensure_ascii=False, indent=2))
 
 
 @directive_app.command("import")
@@ -42,7 +74,8 @@ def directive_import(
     ] = None,
     now: Now = None,
 ) -> None:
-    """Parses FILE and stores it as a draft for staff to check and activate in the bot."""
+    """Parses FILE (a scan or photo read by OCR) and stores it as a draft for staff to check
+    and activate in the bot; deadlines counted from receipt count from today (`--now`)."""
     from zoneinfo import ZoneInfo
 
     from handlers.intake_summary import summary_lines
@@ -50,7 +83,8 @@ def directive_import(
     from storage.access import unit_by_code
     from storage.directives import create_draft, issuer_unit
 
-    parsed = _read(file)
+    clock = parse_now(now)
+    parsed = _read(file, _received_today(clock))
 
     async def body(application: App) -> list[str]:
         async with application.sessions() as session, session.begin():
@@ -69,7 +103,7 @@ def directive_import(
             lines = [_("directive.cli.draft", id=draft.id)]
             return lines + await summary_lines(session, draft, issuer, today)
 
-    for line in with_app(body, clock=parse_now(now)):
+    for line in with_app(body, clock=clock):
         typer.echo(line)
 
 

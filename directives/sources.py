@@ -1,6 +1,7 @@
-"""Reading a directive's text out of the file people have: .txt, .md, .docx or a text-layer .pdf.
+"""Reading a directive's text out of the file people have: .txt, .md, .docx, a .pdf, or a scan
+or photo of it (read by OCR, `directives.ocr`).
 
-The one module of `directives` that does I/O.
+With `directives.ocr`, the one module of `directives` that does I/O.
 """
 
 from __future__ import annotations
@@ -23,6 +24,22 @@ class DocumentTooBig(UnreadableDocument):
         self.limit = limit
 
 
+class ScannedDocument(UnreadableDocument):
+    """A scan or photo (an image, or a PDF without a text layer) read without OCR: its text
+    must be read by OCR; `pages` pages."""
+
+    def __init__(self, pages: int) -> None:
+        super().__init__(pages)
+        self.pages = pages
+
+    def __str__(self) -> str:
+        return f"a scan or photo of {self.pages} page(s): its text must be read by OCR"
+
+
+class OcrUnavailable(UnreadableDocument):
+    """A scan or photo, and Tesseract or its Vietnamese model is not installed here."""
+
+
 # A real directive is a few pages; these are far above any, and far below what would take
 # a reader minutes or gigabytes (a .docx packs 200 MB of XML into under 1 MB).
 MAX_UNPACKED_BYTES = 40 * 1024 * 1024
@@ -31,6 +48,9 @@ MAX_CHARACTERS = 400_000
 
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
+IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".bmp", ".gif"})
+# A PDF page with fewer characters in its text layer than this is a scan.
+SCAN_CHARACTERS = 40
 
 
 def _decode(data: bytes) -> str:
@@ -111,23 +131,34 @@ def _read_pdf(path: Path) -> str:
     except Exception as exc:  # pypdf raises many kinds on broken files
         raise UnreadableDocument(f"not a readable .pdf file: {path.name}") from exc
     text = "\n".join(pages)
-    if not text.strip():
-        raise UnreadableDocument(f"the PDF has no text layer (a scan?): {path.name}")
+    # a scan: no text, or hardly more than page numbers and a stamp on each page
+    if len("".join(text.split())) < SCAN_CHARACTERS * len(pages):
+        raise ScannedDocument(len(pages))
     return text
 
 
-def extract_text(path: Path) -> str:
+def extract_text(path: Path, ocr: bool = True) -> str:
     """The document's text.
 
     .txt/.md: UTF-8 (with or without BOM, or UTF-16 with BOM), else Windows-1258, else Latin-1.
     .docx: paragraphs and table cells in document order, one per line.
-    .pdf: the text layer, page after page.
-    Raises UnreadableDocument for a missing file, an unknown extension, a corrupt .docx/.pdf,
-    or a PDF without extractable text; DocumentTooBig (one of them) past MAX_UNPACKED_BYTES,
-    MAX_PAGES or MAX_CHARACTERS. Run it in a `heavy` worker: a hostile file may still cost
-    time and memory up to those limits.
+    .pdf: the text layer, page after page; a scan (no text layer) is read by OCR.
+    An image (.jpg, .png, …): read by OCR (`directives.ocr`).
+    With `ocr` False a scan or image raises ScannedDocument (its page count) instead.
+    Raises UnreadableDocument for a missing file, an unknown extension, a corrupt file;
+    OcrUnavailable for a scan when OCR is not installed; DocumentTooBig (one of them) past
+    MAX_UNPACKED_BYTES, MAX_PAGES or MAX_CHARACTERS, or OCR's own page and pixel limits. Run
+    it in a `heavy` worker: a hostile file may still cost time and memory up to those limits.
     """
-    text = _extract(Path(path))
+    path = Path(path)
+    try:
+        text = _extract(path)
+    except ScannedDocument:
+        if not ocr:
+            raise
+        from directives.ocr import ocr_text
+
+        text = ocr_text(path)
     if len(text) > MAX_CHARACTERS:
         raise DocumentTooBig("characters", f"{len(text)} characters")
     return text
@@ -146,4 +177,8 @@ def _extract(path: Path) -> str:
         return _read_docx(path)
     if suffix == ".pdf":
         return _read_pdf(path)
+    if suffix in IMAGE_SUFFIXES:
+        from directives.ocr import page_count
+
+        raise ScannedDocument(page_count(path))
     raise UnreadableDocument(f"unsupported file type {suffix or '(none)'}: {path.name}")

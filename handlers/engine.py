@@ -195,6 +195,10 @@ class Engine:
             outcome = _joined(outcome, later)
             if job is None:
                 return outcome
+            if record is not None:
+                # the next work's notice ("reading 3 pages…") goes out before it runs: the
+                # channel sends these replies, then calls `finish_work` again
+                return replace(outcome, working=True)
         return outcome
 
     async def _after_work(

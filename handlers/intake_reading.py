@@ -1,14 +1,19 @@
 """Receiving a directive: pasted text is parsed at once; a file is read by a `heavy` worker
-(the person is told) and `intake:read` makes the draft from what it found. A document from
-staff with nothing in progress starts intake by itself (`maybe_start`)."""
+(the person is told) and `intake:read` makes the draft from what it found. A photo, or a file
+that turns out to be a scan, is read by OCR in a worker of its own, the person told how many
+pages ("Đang đọc văn bản, 3 trang…"). A document or photo from staff with nothing in progress
+starts intake by itself (`maybe_start`)."""
 
 from __future__ import annotations
 
 import asyncio
+import shutil
+import uuid
 from pathlib import Path
 from typing import Any
 
 import directives
+from directives import ocr
 from handlers.flow import Context, Turn, ask, done, work
 from handlers.intake_common import STAFF_ROLES, cancel_option, finish
 from handlers.intake_summary import show_summary
@@ -23,6 +28,12 @@ AUTO_MIN_CHARS = 300
 # what a worker reading one document may take
 READ_SECONDS = 60.0
 READ_MEMORY_MB = 768
+# and one reading a scan or photo with OCR: a few seconds a page on one core, with room for
+# a slow machine; the Vietnamese model and a page's images need more memory
+OCR_SECONDS_BASE = 30.0
+OCR_SECONDS_PER_PAGE = 20.0
+OCR_SECONDS_MAX = 240.0
+OCR_MEMORY_MB = 1536
 
 
 def _size(attachment: Attachment) -> int:
@@ -33,29 +44,76 @@ def _size(attachment: Attachment) -> int:
         return 0
 
 
+def _keep(attachment: Attachment, folder: Path) -> str:
+    """A copy of the attachment for the worker (a channel deletes its download once the
+    message is handled; the work may run after that, or again after a restart)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    kept = folder / f"{uuid.uuid4().hex}{Path(attachment.filename).suffix.lower()[:8]}"
+    try:
+        shutil.copyfile(attachment.path, kept)
+    except OSError:
+        return str(attachment.path)  # missing: reading it says so
+    return str(kept)
+
+
+def _drop_kept(ctx: Context) -> None:
+    kept = ctx.data.get("file")
+    if isinstance(kept, str) and Path(kept).parent == _reading_folder(ctx):
+        Path(kept).unlink(missing_ok=True)
+
+
+def _reading_folder(ctx: Context) -> Path:
+    return Path(ctx.settings.files_dir) / "reading"
+
+
 def _looks_like_directive(parsed: dict[str, Any]) -> bool:
     return bool(parsed.get("number") or parsed.get("tasks"))
 
 
+def _ocr_seconds(pages: int) -> float:
+    return min(OCR_SECONDS_MAX, OCR_SECONDS_BASE + OCR_SECONDS_PER_PAGE * pages)
+
+
+def _read_scan(ctx: Context, pages: int) -> Turn:
+    """Reads the kept scan or photo with OCR in a worker, the person told how many pages."""
+    ctx.data["ocr"] = True
+    return work(
+        "intake:read",
+        "directives.reading:ocr_and_parse",
+        ctx.data["file"],
+        str(ctx.data.get("source") or ""),
+        ctx.local_now.date().isoformat(),
+        notice=_("directive.reading_scan", pages=pages),
+        seconds=_ocr_seconds(pages),
+        memory_mb=OCR_MEMORY_MB,
+    )
+
+
 async def _document(ctx: Context, auto: bool) -> Turn:
-    """What the message carries, read: a file is read by a worker (the person is told, and
-    `intake:read` goes on from what it found); pasted text is parsed at once."""
+    """What the message carries, read: a file by a worker (the person is told, and
+    `intake:read` goes on from what it found), a photo by OCR; pasted text at once."""
     msg = ctx.msg
     if msg.attachments:
         documents = [a for a in msg.attachments if a.kind == "document"]
         attachment = documents[0] if documents else msg.attachments[0]
-        if attachment.kind != "document":
-            return _refused(ctx, auto, _("directive.bad.photo"))
+        picture = attachment.kind == "photo" or ocr.is_image(attachment.filename)
+        if picture and not ocr.available():
+            return _refused(ctx, auto, _("directive.bad.no_ocr"))
         limit = ctx.settings.max_file_bytes
         if await asyncio.to_thread(_size, attachment) > limit:
             return _refused(ctx, auto, _("files.rejected.too_big", mb=limit // (1024 * 1024)))
-        ctx.data = {"auto": auto, "source": attachment.filename}
+        kept = await asyncio.to_thread(_keep, attachment, _reading_folder(ctx))
+        name = attachment.filename
+        ctx.data = {"auto": auto, "source": name, "file": kept}
+        if picture:
+            return _read_scan(ctx, 1)
         return work(
             "intake:read",
             "directives.reading:read_and_parse",
-            str(attachment.path),
-            attachment.filename,
-            notice=_("directive.reading", name=attachment.filename),
+            kept,
+            name,
+            ctx.local_now.date().isoformat(),
+            notice=_("directive.reading", name=name),
             seconds=READ_SECONDS,
             memory_mb=READ_MEMORY_MB,
         )
@@ -71,6 +129,7 @@ async def _document(ctx: Context, auto: bool) -> Turn:
 def _refused(ctx: Context, auto: bool, refusal: str) -> Turn:
     """The document could not be taken: outside intake, a pointer to it; inside, the
     question again."""
+    _drop_kept(ctx)
     ctx.data = {}
     if auto:
         options = [Option(f"cmd:{INTAKE_COMMAND}", _("directive.menu.intake"))]
@@ -79,15 +138,29 @@ def _refused(ctx: Context, auto: bool, refusal: str) -> Turn:
 
 
 async def intake_read(ctx: Context) -> Turn:
-    """Makes a draft of the document the worker read, or says why it could not be read."""
+    """Makes a draft of the document the worker read; a scan found goes to OCR (the person
+    told how many pages); otherwise says why it could not be read."""
     result, source = ctx.work, str(ctx.data.get("source") or "")
     auto = bool(ctx.data.get("auto"))
+    if isinstance(result, directives.ScannedDocument) and "ocr" not in ctx.data:
+        if not ocr.available():
+            return _refused(ctx, auto, _("directive.bad.no_ocr"))
+        if result.pages > ocr.MAX_PAGES:
+            refusal = _("directive.bad.scan_pages", pages=result.pages, most=ocr.MAX_PAGES)
+            return _refused(ctx, auto, refusal)
+        return _read_scan(ctx, result.pages)
+    if isinstance(result, directives.OcrUnavailable):
+        return _refused(ctx, auto, _("directive.bad.no_ocr"))
     if isinstance(result, HeavyFailed | directives.DocumentTooBig):
         return _refused(ctx, auto, _("directive.bad.too_big", name=source))
     if isinstance(result, BaseException) or not isinstance(result, dict):
         return _refused(ctx, auto, _("directive.bad.unreadable", name=source))
     if not _looks_like_directive(result):
-        return _refused(ctx, auto, _("directive.bad.not_directive"))
+        scanned = "ocr" in ctx.data
+        return _refused(
+            ctx, auto, _("directive.bad.blurred" if scanned else "directive.bad.not_directive")
+        )
+    _drop_kept(ctx)
     return await _new_draft(ctx, result, source)
 
 
@@ -108,8 +181,7 @@ async def maybe_start(ctx: Context) -> Turn | None:
         return None
     msg = ctx.msg
     if msg.attachments:
-        if all(a.kind != "document" for a in msg.attachments):
-            return None
+        pass
     elif len(msg.text.strip()) < AUTO_MIN_CHARS:
         return None
     if not msg.attachments:

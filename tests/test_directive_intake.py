@@ -446,7 +446,4 @@ async def test_files_start_intake_only_for_staff(app: App, world: World, tmp_pat
     txt.write_text(doc(), encoding="utf-8")
     outcome = await send_file(app, "head1", txt)
     assert "Kích hoạt" not in texts(outcome)
-    photo = Attachment("photo", tmp_path / "anh.jpg", "anh.jpg", "image/jpeg")
-    outcome = await app.engine.handle(make_incoming("", "staff", attachments=(photo,)))
-    assert "Anh/Chị muốn làm gì" in texts(outcome)
     assert await directives(app) == []

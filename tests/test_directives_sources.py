@@ -8,7 +8,7 @@ from pathlib import Path
 import docx
 import pytest
 
-from directives import UnreadableDocument, extract_text, parse_text
+from directives import ScannedDocument, UnreadableDocument, extract_text, parse_text
 
 pytestmark = pytest.mark.nodb
 
@@ -104,11 +104,14 @@ def test_pdf_text_layer(tmp_path: Path) -> None:
     assert "12/UBND-VP" in extract_text(path)
 
 
-def test_pdf_without_text_layer(tmp_path: Path) -> None:
+def test_pdf_without_text_layer_is_a_scan_for_ocr(tmp_path: Path) -> None:
     path = tmp_path / "scan.pdf"
     path.write_bytes(_minimal_pdf(None))
-    with pytest.raises(UnreadableDocument):
-        extract_text(path)
+    with pytest.raises(ScannedDocument) as found:
+        extract_text(path, ocr=False)
+    assert found.value.pages == 1 and isinstance(found.value, UnreadableDocument)
+    # read by OCR, a blank page has no text
+    assert extract_text(path).strip() == ""
 
 
 @pytest.mark.parametrize("name", ["broken.pdf", "broken.docx"])
