@@ -34,6 +34,7 @@ OCR_SECONDS_BASE = 30.0
 OCR_SECONDS_PER_PAGE = 20.0
 OCR_SECONDS_MAX = 240.0
 OCR_MEMORY_MB = 1536
+KEPT_PREFIX = "reading-"
 
 
 def _size(attachment: Attachment) -> int:
@@ -46,9 +47,11 @@ def _size(attachment: Attachment) -> int:
 
 def _keep(attachment: Attachment, folder: Path) -> str:
     """A copy of the attachment for the worker (a channel deletes its download once the
-    message is handled; the work may run after that, or again after a restart)."""
+    message is handled; the work may run after that, or again after a restart). It lies with
+    the downloads, so one a crash leaves behind is swept with them."""
     folder.mkdir(parents=True, exist_ok=True)
-    kept = folder / f"{uuid.uuid4().hex}{Path(attachment.filename).suffix.lower()[:8]}"
+    suffix = Path(attachment.filename).suffix.lower()[:8]
+    kept = folder / f"{KEPT_PREFIX}{uuid.uuid4().hex}{suffix}"
     try:
         shutil.copyfile(attachment.path, kept)
     except OSError:
@@ -58,12 +61,15 @@ def _keep(attachment: Attachment, folder: Path) -> str:
 
 def _drop_kept(ctx: Context) -> None:
     kept = ctx.data.get("file")
-    if isinstance(kept, str) and Path(kept).parent == _reading_folder(ctx):
-        Path(kept).unlink(missing_ok=True)
+    if not isinstance(kept, str):
+        return
+    path = Path(kept)
+    if path.parent == _reading_folder(ctx) and path.name.startswith(KEPT_PREFIX):
+        path.unlink(missing_ok=True)
 
 
 def _reading_folder(ctx: Context) -> Path:
-    return Path(ctx.settings.files_dir) / "reading"
+    return Path(ctx.settings.files_dir) / "incoming"
 
 
 def _looks_like_directive(parsed: dict[str, Any]) -> bool:

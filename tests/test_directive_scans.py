@@ -73,7 +73,7 @@ async def test_a_photo_of_a_directive_is_read_end_to_end(
         [directive] = (await session.scalars(select(Directive))).all()
     assert directive.status == "active" and directive.source_name.endswith(".jpg")
     # the worker's copy of the photo is gone once read
-    assert not any((app.settings.files_dir / "reading").glob("*"))
+    assert not any((app.settings.files_dir / "incoming").glob("reading-*"))
 
 
 async def test_a_scanned_pdf_is_read_page_by_page_after_saying_how_many(
