@@ -178,7 +178,6 @@ class Reader:
             raise OcrUnavailable("tesseract-ocr and tesseract-ocr-vie are not installed")
         import tesserocr
 
-        self._tesserocr = tesserocr
         self.api = tesserocr.PyTessBaseAPI(path=folder, lang=LANGUAGE)
         # Sauvola: a threshold of its own for each neighbourhood (shadows, uneven light)
         self.api.SetVariable("thresholding_method", "2")

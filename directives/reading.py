@@ -61,6 +61,13 @@ def read_and_parse(path: str, sent_as: str, received: str | None = None) -> dict
     return _parsed(read_file(path, sent_as, ocr=False), received)
 
 
-def ocr_and_parse(path: str, sent_as: str, received: str | None = None) -> dict[str, Any]:
-    """The parse of a scan's or photo's text, read by OCR page by page."""
-    return _parsed(read_file(path, sent_as), received)
+def ocr_and_parse(
+    path: str, sent_as: str, received: str | None = None, before: str = ""
+) -> dict[str, Any]:
+    """A scan's or photo's text read by OCR page by page, after `before` (the pages read
+    from earlier photos of the same document): {"text": all of it, "parsed": its parse,
+    "letters": how many letters and digits OCR found in this file}."""
+    page = read_file(path, sent_as)
+    text = f"{before.rstrip()}\n\n{page}" if before.strip() else page
+    letters = sum(c.isalnum() for c in page)
+    return {"text": text, "parsed": _parsed(text, received), "letters": letters}

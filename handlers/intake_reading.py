@@ -14,13 +14,13 @@ from typing import Any
 
 import directives
 from directives import ocr
-from handlers.flow import Context, Turn, ask, done, work
-from handlers.intake_common import STAFF_ROLES, cancel_option, finish
+from handlers.flow import Context, Turn, ask, done, stay, work
+from handlers.intake_common import STAFF_ROLES, cancel_option, current_draft, finish, gone
 from handlers.intake_summary import show_summary
 from handlers.types import Attachment, Option
 from heavy import HeavyFailed
 from locales import _
-from storage.directives import create_draft
+from storage.directives import create_draft, discard_draft
 
 INTAKE_COMMAND = "napvanban"
 # A message this long, from staff with nothing in progress, is read as a pasted directive.
@@ -35,6 +35,8 @@ OCR_SECONDS_PER_PAGE = 20.0
 OCR_SECONDS_MAX = 240.0
 OCR_MEMORY_MB = 1536
 KEPT_PREFIX = "reading-"
+# letters and digits OCR must find on a photo for it to count as a page of text
+LEGIBLE = 40
 
 
 def _size(attachment: Attachment) -> int:
@@ -80,19 +82,54 @@ def _ocr_seconds(pages: int) -> float:
     return min(OCR_SECONDS_MAX, OCR_SECONDS_BASE + OCR_SECONDS_PER_PAGE * pages)
 
 
-def _read_scan(ctx: Context, pages: int) -> Turn:
-    """Reads the kept scan or photo with OCR in a worker, the person told how many pages."""
+def _read_scan(ctx: Context, pages: int, before: str = "") -> Turn:
+    """Reads the kept scan or photo with OCR in a worker, the person told how many pages;
+    `before`: the text of the pages read from earlier photos of the same document."""
     ctx.data["ocr"] = True
+    notice = (
+        _("directive.reading_page", page=int(ctx.data.get("pages") or 0) + 1)
+        if before
+        else _("directive.reading_scan", pages=pages)
+    )
     return work(
         "intake:read",
         "directives.reading:ocr_and_parse",
         ctx.data["file"],
         str(ctx.data.get("source") or ""),
         ctx.local_now.date().isoformat(),
-        notice=_("directive.reading_scan", pages=pages),
+        before,
+        notice=notice,
         seconds=_ocr_seconds(pages),
         memory_mb=OCR_MEMORY_MB,
     )
+
+
+async def add_page(ctx: Context) -> Turn:
+    """A photo sent while the summary of a photographed directive stands is its next page:
+    read by OCR and joined to the pages before it, the draft made again from them all."""
+    attachment = ctx.msg.attachments[0]
+    pages = int(ctx.data.get("pages") or 1)
+    if not ocr.available():
+        return stay(_("directive.bad.no_ocr"))
+    if pages >= ocr.MAX_PAGES:
+        return stay(_("directive.bad.scan_pages", pages=pages + 1, most=ocr.MAX_PAGES))
+    limit = ctx.settings.max_file_bytes
+    if await asyncio.to_thread(_size, attachment) > limit:
+        return stay(_("files.rejected.too_big", mb=limit // (1024 * 1024)))
+    kept = await asyncio.to_thread(_keep, attachment, _reading_folder(ctx))
+    ctx.data.update({"file": kept, "source": attachment.filename, "adding": True})
+    return _read_scan(ctx, 1, str(ctx.data.get("scan_text") or ""))
+
+
+async def _page_refused(ctx: Context, note: str) -> Turn:
+    """The added page could not be read: the draft stands as it was, with why."""
+    _drop_kept(ctx)
+    for key in ("adding", "file"):
+        ctx.data.pop(key, None)
+    draft = await current_draft(ctx)
+    if draft is None:
+        return gone(ctx)
+    return await show_summary(ctx, draft, note)
 
 
 async def _document(ctx: Context, auto: bool) -> Turn:
@@ -145,39 +182,63 @@ def _refused(ctx: Context, auto: bool, refusal: str) -> Turn:
 
 async def intake_read(ctx: Context) -> Turn:
     """Makes a draft of the document the worker read; a scan found goes to OCR (the person
-    told how many pages); otherwise says why it could not be read."""
+    told how many pages); a page added to a photographed draft makes it again from all its
+    pages; otherwise says why it could not be read."""
     result, source = ctx.work, str(ctx.data.get("source") or "")
-    auto = bool(ctx.data.get("auto"))
+    auto, adding = bool(ctx.data.get("auto")), bool(ctx.data.get("adding"))
     if isinstance(result, directives.ScannedDocument) and "ocr" not in ctx.data:
         if not ocr.available():
             return _refused(ctx, auto, _("directive.bad.no_ocr"))
         if result.pages > ocr.MAX_PAGES:
-            refusal = _("directive.bad.scan_pages", pages=result.pages, most=ocr.MAX_PAGES)
-            return _refused(ctx, auto, refusal)
+            too_long = _("directive.bad.scan_pages", pages=result.pages, most=ocr.MAX_PAGES)
+            return _refused(ctx, auto, too_long)
         return _read_scan(ctx, result.pages)
+    refusal: str | None = None
     if isinstance(result, directives.OcrUnavailable):
-        return _refused(ctx, auto, _("directive.bad.no_ocr"))
-    if isinstance(result, HeavyFailed | directives.DocumentTooBig):
-        return _refused(ctx, auto, _("directive.bad.too_big", name=source))
-    if isinstance(result, BaseException) or not isinstance(result, dict):
-        return _refused(ctx, auto, _("directive.bad.unreadable", name=source))
-    if not _looks_like_directive(result):
-        scanned = "ocr" in ctx.data
-        return _refused(
-            ctx, auto, _("directive.bad.blurred" if scanned else "directive.bad.not_directive")
-        )
+        refusal = _("directive.bad.no_ocr")
+    elif isinstance(result, HeavyFailed | directives.DocumentTooBig):
+        refusal = _("directive.bad.too_big", name=source)
+    elif isinstance(result, BaseException) or not isinstance(result, dict):
+        refusal = _("directive.bad.unreadable", name=source)
+    if refusal is not None:
+        return await _page_refused(ctx, refusal) if adding else _refused(ctx, auto, refusal)
+    assert isinstance(result, dict)
+    scan_text = result.get("text") if "parsed" in result else None
+    parsed = result.get("parsed", result)
+    legible = int(result.get("letters", LEGIBLE)) >= LEGIBLE
+    if not _looks_like_directive(parsed) or not legible:
+        if adding:
+            return await _page_refused(ctx, _("directive.bad.blurred"))
+        key = "directive.bad.blurred" if "ocr" in ctx.data else "directive.bad.not_directive"
+        return _refused(ctx, auto, _(key))
     _drop_kept(ctx)
-    return await _new_draft(ctx, result, source)
+    pages = int(ctx.data.get("pages") or 0) + 1 if adding else 1
+    if adding:
+        earlier = await current_draft(ctx)
+        if earlier is not None:
+            source = earlier.source_name
+            await discard_draft(ctx.session, earlier)
+    before = [_("directive.page_added", pages=pages)] if adding else []
+    keep = {"scan_text": scan_text, "pages": pages} if isinstance(scan_text, str) else {}
+    return await _new_draft(ctx, parsed, source, *before, keep=keep)
 
 
-async def _new_draft(ctx: Context, parsed: dict[str, Any], source: str) -> Turn:
+async def _new_draft(
+    ctx: Context,
+    parsed: dict[str, Any],
+    source: str,
+    *before: str,
+    keep: dict[str, Any] | None = None,
+) -> Turn:
+    """Stores the parse as a draft and shows its summary; `keep`: more for the flow's data
+    (the text of the pages read so far, for a photographed document)."""
     assert ctx.member is not None and ctx.unit is not None
     received = ctx.local_now.date()
     draft = await create_draft(
         ctx.session, ctx.unit, parsed, ctx.now, source, ctx.member.id, received
     )
-    ctx.data = {"directive_id": draft.id}
-    return await show_summary(ctx, draft, _("directive.received"))
+    ctx.data = {"directive_id": draft.id, **(keep or {})}
+    return await show_summary(ctx, draft, *before, _("directive.received"))
 
 
 async def maybe_start(ctx: Context) -> Turn | None:

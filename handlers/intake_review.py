@@ -10,6 +10,7 @@ from directives.deadlines import DateContext
 from handlers.flow import Context, Turn, ask, stay
 from handlers.intake_assign import ask_assignee
 from handlers.intake_common import back_option, current_draft, finish, gone, task_options
+from handlers.intake_reading import add_page
 from handlers.intake_summary import TASK_TEXT, show_summary, with_picked_task
 from handlers.intake_typed import parse_date, parse_deadline
 from handlers.intake_words import day_label, deadlines_label, directive_label, short
@@ -38,6 +39,8 @@ async def intake_review(ctx: Context) -> Turn:
     if directive is None:
         return gone(ctx)
     choice = ctx.msg.choice
+    if ctx.msg.attachments and ctx.data.get("scan_text"):
+        return await add_page(ctx)
     if choice == "act":
         return await _activate_or_ask(ctx, directive)
     if choice == "cancel":

@@ -107,6 +107,8 @@ async def show_summary(ctx: Context, directive: Directive, *before: str) -> Turn
     """The draft in a few lines and what staff may do with it."""
     assert ctx.unit is not None
     lines = await summary_lines(ctx.session, directive, ctx.unit, ctx.local_now.date())
+    if ctx.data.get("scan_text"):
+        lines.append(_("directive.summary.more_pages", pages=int(ctx.data.get("pages") or 1)))
     lines.append(_("directive.summary.ask"))
     options = [
         Option("act", _("directive.opt.activate")),

@@ -84,7 +84,7 @@ async def test_a_scanned_pdf_is_read_page_by_page_after_saying_how_many(
 ) -> None:
     await staff_chat(app, world, talk)
     before = len(fake.sent(CHAT))
-    data = scanned_pdf(scans.SAMPLE.read_text(encoding="utf-8"), "4. Công chức")
+    data = scanned_pdf(scans.SAMPLE.read_text(encoding="utf-8"), "Nơi nhận:")
     update_id = fake.document(CHAT, data, "ke-hoach-86.pdf", "application/pdf")
     await fake.until(lambda: update_id in talk.done, READING)
     said = fake.texts(CHAT)[before:]
@@ -120,3 +120,37 @@ async def test_without_ocr_the_bot_says_it_cannot_read_photos(
     outcome = await app.engine.handle(make_incoming("", "staff", attachments=(photo,)))
     assert "chưa cài bộ đọc chữ (OCR)" in texts(outcome)
     assert "Đang đọc" not in texts(outcome)
+
+
+async def test_a_directive_photographed_page_by_page_is_joined(
+    app: App, world: World, tmp_path: Path
+) -> None:
+    text = scans.SAMPLE.read_text(encoding="utf-8")
+    first, rest = text.split("Nơi nhận:", 1)
+    photos = [
+        Attachment("photo", scans.save(scans.page(part), tmp_path / name), name, "image/jpeg")
+        for name, part in (("trang-1.jpg", first), ("trang-2.jpg", "Nơi nhận:" + rest))
+    ]
+
+    async def send(photo: Attachment) -> str:
+        outcome = await app.engine.handle(make_incoming("", "staff", attachments=(photo,)))
+        return texts(outcome)
+
+    said = await send(photos[0])
+    assert "6 nhiệm vụ" in said and "Bot đã đọc 1 trang từ ảnh" in said
+    async with app.sessions() as session:
+        [draft] = (await session.scalars(select(Directive))).all()
+    assert draft.parsed["signer"] is None
+    said = await send(photos[1])
+    assert "Đang đọc trang 2" in said and "Đã ghép trang 2 vào văn bản" in said
+    assert "6 nhiệm vụ" in said and "Bot đã đọc 2 trang" in said
+    async with app.sessions() as session:
+        [draft] = (await session.scalars(select(Directive))).all()
+    assert draft.number == "86/KH-UBND" and draft.parsed["signer"] == "Trần Văn Hùng"
+    assert draft.source_name == "trang-1.jpg"
+    # a page with nothing legible on it leaves the draft as it was
+    blank = Attachment("photo", scans.save(scans.page(""), tmp_path / "b.jpg"), "b.jpg")
+    said = await send(blank)
+    assert "chụp lại thẳng" in said and "6 nhiệm vụ" in said
+    async with app.sessions() as session:
+        assert [d.id for d in (await session.scalars(select(Directive))).all()] == [draft.id]
