@@ -1,6 +1,6 @@
 """The council's path for a nomination, as functions a chat dialog and a web page both call.
 
-proposed (`pending`) → checked by the commune official (`checked`) → considered by the commune's
+proposed (`pending`) → checked by the commune's emulation officer, the công chức phụ trách thi đua, khen thưởng (`checked`) → considered by the commune's
 Hội đồng Thi đua – Khen thưởng, a meeting recorded with the votes per nominee (`passed`, or
 `rejected` when the vote fails) → decided by the chair with a decision number and date
 (`decided`; `forwarded` when the award is the province's and the commune only proposes it).
@@ -71,7 +71,7 @@ def _expect(nomination: Nomination, *statuses: str) -> None:
 async def check(
     session: AsyncSession, nomination: Nomination, actor: Member, now: datetime
 ) -> None:
-    """The commune official found the file complete: it goes to the council."""
+    """The emulation officer found the file complete: it goes to the council."""
     _expect(nomination, "pending")
     nomination.status = "checked"
     nomination.review_reason = None

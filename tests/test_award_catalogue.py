@@ -68,7 +68,11 @@ def test_every_entry_cites_its_legal_basis_and_says_how_sure_it_is() -> None:
     for award in cat.awards:
         text = " ".join(b["text"] for b in award.legal_basis)
         assert BASIS[award.key] in text, award.key
-        assert all(b["checked"] in ("text", "memory", "inferred") for b in award.legal_basis)
+        for basis in award.legal_basis:
+            assert basis["checked"] in ("text", "quoted", "memory", "inferred"), award.key
+            # what was read names where it was read
+            if basis["checked"] in ("text", "quoted"):
+                assert basis.get("source", "").startswith("http"), award.key
 
 
 def test_who_grants_after_the_reform() -> None:
