@@ -65,10 +65,10 @@ def units_import(
 
     async def body(application: App) -> None:
         async with application.sessions() as session, session.begin():
-            provinces, communes = await import_units(session, application.clock.now(), province)
-        if provinces == 0:
+            done = await import_units(session, application.clock.now(), province)
+        if done.provinces == 0:
             raise fail(f"no province matches: {province}")
-        typer.echo(f"{provinces} provinces, {communes} communes")
+        typer.echo(done.line())
 
     with_app(body, clock=parse_now(now))
 
@@ -82,7 +82,7 @@ def invite(
     now: Now = None,
 ) -> None:
     """Creates an invite; prints the code as the last line."""
-    from storage.access import create_invite, unit_by_code
+    from storage.access import create_invite, role_fits, unit_by_code
 
     if role not in ROLES:
         raise fail(f"--role must be one of: {', '.join(ROLES)}")
@@ -92,6 +92,8 @@ def invite(
             target = await unit_by_code(session, unit)
             if target is None:
                 raise fail(f"unknown unit: {unit}")
+            if not role_fits(role, target.kind):
+                raise fail(f"--role {role} does not fit {unit}, a unit of kind {target.kind}")
             return await create_invite(
                 session, target, role, application.clock.now(), days, name=name
             )

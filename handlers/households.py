@@ -19,7 +19,7 @@ from handlers.intake_typed import parse_date
 from handlers.report import finish, short
 from handlers.text import clean
 from handlers.types import Attachment, Option, Reply
-from locales import _
+from locales import _, gettext
 from locales.formats import date_label
 from storage.dossier import render_notice
 from storage.households import (
@@ -35,9 +35,9 @@ from storage.households import (
     post_list,
     return_list,
 )
-from storage.models import HouseholdList, Unit
+from storage.models import AREA_HEADS, AREA_KINDS, HouseholdList, Unit
 
-HEAD_ROLES = frozenset({"village_head"})
+HEAD_ROLES = frozenset(AREA_HEADS)
 STAFF_ROLES = frozenset({"staff", "admin"})
 NAME_MAX = 120
 TEXT_MAX = 500
@@ -55,7 +55,7 @@ async def start(ctx: Context) -> Turn:
     ctx.data = {}
     if ctx.member.role in STAFF_ROLES:
         return await _staff_list(ctx)
-    if ctx.unit.kind != "village":
+    if ctx.unit.kind not in AREA_KINDS:
         return finish(ctx, _("households.not_village"))
     found = await list_of(ctx.session, ctx.unit.id, _year(ctx))
     if found is not None and found.status != "returned":
@@ -178,6 +178,7 @@ async def confirm(ctx: Context) -> Turn:
         posted.posted_on,
         posted.posting_until,
         path,
+        gettext(f"role.{ctx.member.role}", lang="vi"),
     )
     said = _(
         "households.posted",
@@ -378,7 +379,7 @@ OBJECTION = Flow(
     name="objection",
     commands=("ykien", "y kien", "objection"),
     english="objection",
-    roles=frozenset({"village_head", "reporter"}),
+    roles=frozenset({*AREA_HEADS, "reporter"}),
     start=view_start,
     states={"objection:text": view_text},
     menu=None,

@@ -33,7 +33,7 @@ from locales import _
 from storage.awards import Award, Catalogue, catalogue
 from storage.drafts import drafts_of
 from storage.files import FileRejected
-from storage.models import Nomination
+from storage.models import HEAD_ROLE, Nomination
 from storage.nominations import (
     ACHIEVEMENT_MAX,
     FIELDS,
@@ -47,7 +47,7 @@ from storage.nominations import (
 )
 from storage.templates import movements
 
-NOMINATING_ROLES = frozenset({"village_head", "principal", "reporter"})
+NOMINATING_ROLES = frozenset({*HEAD_ROLE.values(), "reporter"})
 NAME_MAX = 120
 POSITION_MAX = 255
 MOVEMENT_MAX = 255

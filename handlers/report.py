@@ -30,14 +30,14 @@ from locales import _
 from locales.formats import date_label, month_label
 from storage.drafts import drafts_of, get_draft
 from storage.files import FileRejected, store_file
-from storage.models import ReportTemplate, StoredFile
+from storage.models import HEAD_ROLE, ReportTemplate, StoredFile
 from storage.reports import Filing, filing_of, submit_report
 from storage.templates import NUMERIC, decimals_of, label, schedule_of
 
 FLOW_NAME = "report"
-REPORTING_ROLES = frozenset({"village_head", "principal", "reporter"})
+REPORTING_ROLES = frozenset({*HEAD_ROLE.values(), "reporter"})
 # Which unit kind a role reports for; a reporter may report for any unit kind.
-ROLE_UNIT_KIND = {"village_head": "village", "principal": "school"}
+ROLE_UNIT_KIND = {role: kind for kind, role in HEAD_ROLE.items()}
 YES = {"co", "c", "yes", "y", "co a", "vang", "dung"}
 NO = {"khong", "k", "ko", "no", "n", "chua", "khong co"}
 OPTION_LABEL_MAX = 60

@@ -15,8 +15,9 @@ from handlers.numbers import whole
 from handlers.types import Option
 from locales import _
 from storage.directives import UNDATED, OpenTask, document_label, mark_done, open_tasks
+from storage.models import HEAD_ROLE
 
-TASK_ROLES = frozenset({"village_head", "principal", "reporter", "staff"})
+TASK_ROLES = frozenset({*HEAD_ROLE.values(), "reporter", "staff"})
 SHOWN = 8
 TASK_TEXT = 80
 

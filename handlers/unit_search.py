@@ -17,6 +17,7 @@ from storage.directives import GROUP_KIND, Resolver, Target, role_for
 # groups offered by name, with the message id of their label
 GROUPS = (
     ("village_head", "directive.opt.all_villages"),
+    ("group_leader", "directive.opt.all_groups"),
     ("principal", "directive.opt.all_schools"),
     ("staff", "directive.opt.all_communes"),
 )

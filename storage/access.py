@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from storage.models import AuditEntry, ChatBinding, Invite, InviteFailure, Member, Unit
+from storage.models import HEAD_ROLE, AuditEntry, ChatBinding, Invite, InviteFailure, Member, Unit
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
@@ -109,6 +109,14 @@ async def member_for_chat(
         )
     ).first()
     return (row[0], row[1]) if row else None
+
+
+def role_fits(role: str, unit_kind: str) -> bool:
+    """Whether a person of `role` may belong to a unit of `unit_kind`: a head role only to its
+    own kind of unit (a village head to a thôn, a group leader to a tổ dân phố, a principal to a
+    school); reporters, staff and admins to any."""
+    kinds = [kind for kind, head in HEAD_ROLE.items() if head == role]
+    return not kinds or unit_kind in kinds
 
 
 async def create_invite(

@@ -1,7 +1,8 @@
 """The council's path for a nomination, as functions a chat dialog and a web page both call.
 
-proposed (`pending`) → checked by the commune's emulation officer, the công chức phụ trách thi đua, khen thưởng (`checked`) → considered by the commune's
-Hội đồng Thi đua – Khen thưởng, a meeting recorded with the votes per nominee (`passed`, or
+proposed (`pending`) → checked by the commune's emulation officer, the công chức phụ trách
+thi đua, khen thưởng (`checked`) → considered by the commune's Hội đồng Thi đua – Khen thưởng,
+a meeting recorded with the votes per nominee (`passed`, or
 `rejected` when the vote fails) → decided by the chair with a decision number and date
 (`decided`; `forwarded` when the award is the province's and the commune only proposes it).
 At each open step a nomination may be returned for more information or rejected, with a reason.

@@ -10,9 +10,10 @@ done in `task_completions` (`due_on` = that occurrence; UNDATED for a task witho
 
 Assignee texts resolve under the issuing unit (the directive's `unit_id`): a mapping staff made
 by hand (`assignee_mappings`) wins; then a sub-unit named in the text; then the collective
-phrases documents use ("Trưởng thôn các thôn", "các trường học", "Chủ tịch UBND các xã,
-phường", "các cơ quan, đơn vị"); its own offices and civil servants ("Phòng Văn hóa – Xã
-hội", "Văn phòng HĐND và UBND", "Phòng Kinh tế", "công chức ...") are the issuing unit's staff.
+phrases documents use ("Trưởng thôn các thôn", "Tổ trưởng các tổ dân phố", "các thôn, tổ dân
+phố", "các trường học", "Chủ tịch UBND các xã, phường", "các cơ quan, đơn vị"); its own offices
+and civil servants ("Phòng Văn hóa – Xã hội", "Văn phòng HĐND và UBND", "Phòng Kinh tế",
+"công chức ...") are the issuing unit's staff.
 A task without assignees goes to the directive's recipients.
 """
 
@@ -35,6 +36,7 @@ from locales import gettext
 from locales.formats import date_label
 from storage.access import audit, subtree_ids
 from storage.models import (
+    HEAD_ROLE,
     AssigneeMapping,
     Directive,
     DirectiveTask,
@@ -47,19 +49,29 @@ from storage.models import (
 STATUSES = ("draft", "active", "archived")
 KINDS = ("cong_van", "chi_thi", "ke_hoach", "huong_dan", "thong_bao", "quyet_dinh", "bao_cao")
 # The role a unit of each kind answers a task with.
-ROLE_OF_KIND = {"village": "village_head", "school": "principal"}
+ROLE_OF_KIND = HEAD_ROLE
 DEFAULT_ROLE = "staff"
 # Groups a hand mapping may name (target_unit_id None): the role, over every unit of that kind.
-GROUP_KIND = {"village_head": "village", "principal": "school", "staff": "commune"}
+GROUP_KIND = {
+    "village_head": "village",
+    "group_leader": "resident_group",
+    "principal": "school",
+    "staff": "commune",
+}
 # A task without deadlines is done once; its completion is stored on this date.
 UNDATED = date(1970, 1, 1)
 RECURRING_LOOKBACK = timedelta(days=366)
 HORIZON = timedelta(days=400)
 
+# villages (thôn, bản, làng, ấp) and residential groups (tổ dân phố, khu phố); "khu dân cư"
+# names both, as does "các thôn, tổ dân phố"
 _VILLAGES = re.compile(
-    r"\b(?:truong|cac|moi) (?:thon|ban|lang|ap|khu pho|to dan pho|khu dan cu)\b"
-    r"|\bthon, (?:ban|lang|khu pho|to dan pho)\b"
-    r"|\bkhu dan cu\b|\bto dan pho\b"
+    r"\b(?:truong|cac|moi) (?:thon|ban|lang|ap|khu dan cu)\b|\bthon, (?:ban|lang)\b"
+    r"|\bkhu dan cu\b"
+)
+_GROUPS = re.compile(
+    r"\b(?:to truong|truong|cac|moi) (?:to dan pho|khu pho|khu dan cu)\b"
+    r"|\bto dan pho\b|\bkhu pho\b|\bkhu dan cu\b"
 )
 _SCHOOLS = re.compile(
     r"\bhieu truong\b|\bcac truong\b(?! (?:thon|ban|phong|khu|to|ap|lang|cac))"
@@ -576,6 +588,8 @@ class Resolver:
         folded = fold(text)
         if _VILLAGES.search(folded) and "village" not in named_kinds:
             targets += self._group("village_head")
+        if _GROUPS.search(folded) and "resident_group" not in named_kinds:
+            targets += self._group("group_leader")
         if _SCHOOLS.search(folded) and "school" not in named_kinds:
             targets += self._group("principal")
         if _COMMUNES.search(folded) and "commune" not in named_kinds:

@@ -475,8 +475,10 @@ def render_notice(
     posted_on: date,
     until: date,
     path: Path,
+    head: str = "Trưởng thôn",
 ) -> Path:
-    """The printable notice posting a village's "Gia đình văn hóa" list for residents' views."""
+    """The printable notice posting a village's (or residential group's) "Gia đình văn hóa"
+    list for residents' views, signed by its `head` ("Trưởng thôn", "Tổ trưởng tổ dân phố")."""
     doc = _document()
     dossier = Dossier(commune, year)
     _header(doc, village, "TB", dossier.place, year, above=f"UBND {commune}")
@@ -503,10 +505,10 @@ def render_notice(
     _para(
         doc,
         f"Thời gian niêm yết: 10 ngày, từ ngày {posted_on.strftime('%d/%m/%Y')} đến hết "
-        f"ngày {until.strftime('%d/%m/%Y')}. Ý kiến xin gửi Trưởng thôn, Ban Công tác Mặt "
-        "trận thôn, hoặc gửi qua Bot (lệnh /ykien).",
+        f"ngày {until.strftime('%d/%m/%Y')}. Ý kiến xin gửi {head}, Ban Công tác Mặt "
+        "trận, hoặc gửi qua Bot (lệnh /ykien).",
     )
-    _closing(doc, ["Bảng tin thôn", "UBND xã (Phòng Văn hóa – Xã hội)"], "", "Trưởng thôn")
+    _closing(doc, [f"Bảng tin {village}", "UBND xã (Phòng Văn hóa – Xã hội)"], "", head)
     path.parent.mkdir(parents=True, exist_ok=True)
     doc.save(str(path))
     return path

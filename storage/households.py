@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from locales import _, use_locale
 from storage.access import audit, subtree_ids
-from storage.models import HouseholdList, HouseholdObjection, Member, Unit
+from storage.models import AREA_HEADS, HouseholdList, HouseholdObjection, Member, Unit
 from storage.outbox import enqueue_to_member
 
 POSTING_DAYS = 10
@@ -120,7 +120,7 @@ async def post_list(
     await audit(session, now, head.id, "households.posted", "household_list", found.id, detail)
     people = [
         m
-        for m in await _members_of(session, [village.id], ("reporter", "village_head"))
+        for m in await _members_of(session, [village.id], ("reporter", *AREA_HEADS))
         if m.id != head.id
     ]
     shown = "\n".join(f"{i}. {name}" for i, name in enumerate(households[:30], 1))
@@ -245,7 +245,7 @@ async def decide_list(
     detail = {"number": number, "date": on.isoformat()}
     await audit(session, now, actor.id, "households.decided", "household_list", listed.id, detail)
     village = await session.get_one(Unit, listed.unit_id)
-    people = await _members_of(session, [village.id], ("reporter", "village_head"))
+    people = await _members_of(session, [village.id], ("reporter", *AREA_HEADS))
     await _tell(
         session,
         people,
@@ -278,7 +278,7 @@ async def return_list(
         {"reason": reason},
     )
     village = await session.get_one(Unit, listed.unit_id)
-    heads = await _members_of(session, [village.id], ("village_head",))
+    heads = await _members_of(session, [village.id], AREA_HEADS)
     await _tell(
         session,
         heads,

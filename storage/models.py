@@ -26,8 +26,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.base import Base
 
-UNIT_KINDS = ("province", "commune", "village", "school", "agency", "council")
-ROLES = ("village_head", "principal", "reporter", "staff", "admin")
+# a commune is a xã, phường or đặc khu; under it thôn (village) and tổ dân phố (resident_group)
+UNIT_KINDS = ("province", "commune", "village", "resident_group", "school", "agency", "council")
+ROLES = ("village_head", "group_leader", "principal", "reporter", "staff", "admin")
+# the head who answers for a unit of each kind (reports, tasks, nominations)
+HEAD_ROLE = {"village": "village_head", "resident_group": "group_leader", "school": "principal"}
+# residential areas: their head holds the "Gia đình văn hóa" meeting (NĐ 86/2023)
+AREA_KINDS = ("village", "resident_group")
+AREA_HEADS = tuple(HEAD_ROLE[kind] for kind in AREA_KINDS)
 Json = dict[str, Any]
 
 

@@ -1,9 +1,10 @@
 """Nominations for commendation: filing, the rules that can be checked, listing.
 
 Statuses follow the council's path (storage.council): `pending` (proposed by a village or school),
-`checked` (by the commune's emulation officer), `passed` (by the Hội đồng Thi đua – Khen thưởng), then
-`decided` (the commune chair's decision) or `forwarded` (proposed upward to the province);
-`returned` (for more information; the nominator may edit and resubmit) or `rejected` at any step.
+`checked` (by the commune's emulation officer), `passed` (by the Hội đồng Thi đua – Khen
+thưởng), then `decided` (the commune chair's decision) or `forwarded` (proposed upward to the
+province); `returned` (for more information; the nominator may edit and resubmit) or `rejected`
+at any step.
 Every status change adds an audit row.
 """
 

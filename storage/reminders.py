@@ -37,6 +37,7 @@ from locales import gettext
 from locales.formats import date_label, month_label
 from storage.directives import document_label, owed_occurrences
 from storage.models import (
+    HEAD_ROLE,
     ChatBinding,
     Directive,
     DirectiveTask,
@@ -53,7 +54,7 @@ from storage.periods import Schedule
 from storage.reports import filing_window, unit_since
 from storage.templates import active_template, default_kinds, schedule_of
 
-REPORTER_ROLES = ("village_head", "principal", "reporter")
+REPORTER_ROLES = (*HEAD_ROLE.values(), "reporter")
 STAFF_ROLES = ("staff", "admin")
 ESCALATE_AFTER_DAYS = 2
 ESCALATE_WINDOW_DAYS = 7

@@ -55,15 +55,28 @@ def test_bad_arguments_are_refused_with_a_clear_message(db: Path) -> None:
     assert bad_role.exit_code == 2
 
 
+def test_a_head_role_is_invited_only_to_its_kind_of_unit(db: Path) -> None:
+    invoke("units", "add", "W9", "Phường Thử", "--kind", "commune")
+    invoke("units", "add", "W9-TDP1", "Tổ 1", "--kind", "resident_group", "--parent", "W9")
+    out = invoke("invite", "--unit", "W9-TDP1", "--role", "group_leader")
+    assert len(out.strip().splitlines()[-1]) == 8
+    for role in ("village_head", "principal"):
+        wrong = runner.invoke(app, ["invite", "--unit", "W9-TDP1", "--role", role])
+        assert wrong.exit_code == 2 and "does not fit" in wrong.output
+    ward = runner.invoke(app, ["invite", "--unit", "W9", "--role", "group_leader"])
+    assert ward.exit_code == 2
+    invoke("invite", "--unit", "W9-TDP1", "--role", "reporter")
+
+
 def test_units_import_one_province(db: Path) -> None:
     out = invoke("units", "import", "--province", "thanh hoa")
-    assert out.strip() == "1 provinces, 166 communes"
+    assert out.strip() == "1 provinces, 166 communes (147 xã, 19 phường)"
     rows = sqlite3.connect(db).execute(
         "select name, kind from units where code in ('38', '15544')"
     ).fetchall()
     assert sorted(rows) == [("Tỉnh Thanh Hóa", "province"), ("Xã Lam Sơn", "commune")]
     again = invoke("units", "import", "--province", "Thanh Hóa")
-    assert again.strip() == "1 provinces, 166 communes"
+    assert again.strip() == "1 provinces, 166 communes (147 xã, 19 phường)"
     count = sqlite3.connect(db).execute("select count(*) from units").fetchone()[0]
     assert count == 167
     missing = runner.invoke(app, ["units", "import", "--province", "Atlantis"])
@@ -71,4 +84,5 @@ def test_units_import_one_province(db: Path) -> None:
 
 
 def test_units_import_everything(db: Path) -> None:
-    assert invoke("units", "import").strip() == "34 provinces, 3321 communes"
+    everything = "34 provinces, 3321 communes (2621 xã, 687 phường, 13 đặc khu)"
+    assert invoke("units", "import").strip() == everything

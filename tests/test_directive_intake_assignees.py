@@ -77,3 +77,37 @@ async def test_a_remembered_mapping_wins_and_can_ignore(app: App, world: World) 
         # another commune does not share the mapping
         other = await Resolver.load(session, world.other_commune)
         assert not other.resolve(text).resolved
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Trưởng thôn các thôn", {"villages"}),
+        ("Tổ trưởng các tổ dân phố", {"groups"}),
+        ("Trưởng các khu phố", {"groups"}),
+        ("các thôn, tổ dân phố", {"villages", "groups"}),
+        ("Trưởng thôn, Tổ trưởng tổ dân phố", {"villages", "groups"}),
+        ("to truong to dan pho", {"groups"}),
+        ("Ban công tác Mặt trận các khu dân cư", {"villages", "groups"}),
+        ("Tổ trưởng Tổ dân phố số 2", {"second group"}),
+    ],
+)
+async def test_villages_and_residential_groups_told_apart(
+    app: App, world: World, text: str, expected: set[str]
+) -> None:
+    async with app.sessions() as session, session.begin():
+        now = app.clock.now()
+        groups = [
+            await add_unit(session, f"C1-TDP{i}", f"Tổ dân phố số {i}", "resident_group",
+                           world.commune, now)
+            for i in (1, 2)
+        ]  # fmt: skip
+        resolver = await Resolver.load(session, world.commune)
+        found = resolver.resolve(text)
+    each = {
+        "villages": {(v.id, "village_head") for v in world.villages},
+        "groups": {(g.id, "group_leader") for g in groups},
+        "second group": {(groups[1].id, "group_leader")},
+    }
+    wanted = set().union(*(each[name] for name in expected))
+    assert {(t.unit_id, t.role) for t in found.targets} == wanted

@@ -59,14 +59,14 @@ async def the_list(app: App) -> HouseholdList:
 
 
 POST = [
-    ("/giadinhvanhoa", ["Gia đình văn hóa” năm 2026", "trước ngày 25/11", "họp bình xét ngày nào"]),
+    ("/giadinhvanhoa", ["Gia đình văn hóa” năm 2026", "trước ngày 25/11", "Họp bình xét ngày nào"]),
     ("22/11/2026", "không sau hôm nay"),
     ("31/11/2026", "không có"),
     ("05/11/2026", "mỗi hộ một dòng"),
     ("1. Lò Văn Khánh\n2. Hà Thị Lan\n- Vi Văn Minh", ["Đã nhận 3 hộ", "Xong"]),
     ("Đinh Văn Nam; Lò Văn Khánh", "Đã nhận 4 hộ"),
     ("x", "chưa đúng"),
-    ("Xong", ["họp thôn ngày 05/11/2026: 4 hộ", "4. Đinh Văn Nam", "Gửi và niêm yết 10 ngày"]),
+    ("Xong", ["họp bình xét ngày 05/11/2026: 4 hộ", "4. Đinh Văn Nam", "Gửi và niêm yết 10 ngày"]),
 ]
 
 

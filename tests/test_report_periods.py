@@ -90,7 +90,7 @@ async def test_a_month_is_picked_by_name_never_one_not_open(app: App, world: Wor
             ("/huy", ""),
             ("bao cao 2026-09", "Báo cáo tháng 09/2026 – Thôn Tây"),
             ("/huy", ""),
-            ("/baocao thang 8", ["không còn nhận qua Bot", "liên hệ công chức phụ trách thi đua, khen thưởng"]),
+            ("/baocao thang 8", ["không còn nhận qua Bot", "liên hệ công chức phụ trách thi đua"]),
             ("4", "Anh/Chị muốn làm gì"),
             ("/baocao tháng mười", ["chưa hiểu", "bao cao thang 11"]),
         ],
