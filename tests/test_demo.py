@@ -27,7 +27,7 @@ async def test_the_demo_commune_as_principal_and_as_staff(app: App) -> None:
             ("QĐ 12/QĐ-UBND ngày 20/6/2026", "Sáng kiến"),
         ],
     )
-    assert "tên sáng kiến và nơi công nhận" in texts(asked)
+    assert "tên và nơi công nhận" in texts(asked)
     hoso: Outcome = await app.engine.handle(make_incoming("/hoso", STAFF_CHAT))
     files = [r.attachment.filename for r in hoso.replies if r.attachment is not None]
     assert len(files) == 4 and files[0] == "01-to-trinh.docx"
