@@ -47,6 +47,26 @@ COMMUNES, VILLAGES = 100, 20
 PERIODS = [f"2026-{m:02d}" for m in range(1, 12)] + ["2025-12"]
 
 
+def answers(rnd: random.Random) -> dict[str, object]:
+    """A village's monthly answers (the shipped template), one in ten with an incident."""
+    incident = rnd.random() < 0.1
+    found: dict[str, object] = {
+        "an_ninh_trat_tu": incident,
+        "hoa_giai_thanh": rnd.randint(0, 3),
+        "vi_pham_huong_uoc": rnd.randint(0, 2),
+        "ve_sinh_moi_truong": rnd.choice(["tot", "dat"]),
+        "ho_ngheo_ho_tro": rnd.randint(0, 20),
+        "xoa_nha_tam": rnd.randint(0, 1),
+        "nguoi_tot_viec_tot": rnd.randint(0, 9),
+        "kho_khan": None,
+        "kien_nghi": None,
+        "phuong_huong": "Ra quân làm đường giao thông nông thôn",
+    }
+    if incident:
+        found["an_ninh_chi_tiet"] = "Mất trộm gia súc, đã báo Công an xã."
+    return found
+
+
 async def populate(app: object, now: datetime) -> None:
     rnd = random.Random(7)
     async with app.sessions() as session, session.begin():  # type: ignore[attr-defined]
@@ -142,13 +162,7 @@ async def populate(app: object, now: datetime) -> None:
                             "period": period,
                             "template_id": template.id,
                             "status": "late" if rnd.random() < 0.15 else "on_time",
-                            "answers": {
-                                "gia_dinh_van_hoa": rnd.randint(50, 400),
-                                "nguoi_tot_viec_tot": rnd.randint(0, 9),
-                                "tieu_chi_nong_thon_moi": rnd.randint(10, 19),
-                                "an_ninh_trat_tu": rnd.random() < 0.1,
-                                "noi_bat": "Ra quân làm đường giao thông nông thôn",
-                            },
+                            "answers": answers(rnd),
                             "version": 1,
                             "submitted_by": heads[i],
                             "submitted_at": now,

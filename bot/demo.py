@@ -1,9 +1,10 @@
 """`thidua demo`: a demo database with one real commune, and the shell as a village head.
 
-The commune (Xã Lam Sơn, Thanh Hóa) comes from the official 2025 list; its villages, school and
-people are made up for the demo. It was set up three months before the demo's clock (`--now`),
-and the demo village head filed every report since then but the newest one open: on
-3 December the owed November report comes first.
+The commune (Xã Lam Sơn, Thanh Hóa) comes from the official 2025 list; its villages, its tổ dân
+phố (a xã that took in a former thị trấn keeps them), school and people are made up for the
+demo. It was set up three months before the demo's clock (`--now`), and the demo village head
+filed every report since then but the newest one open: on 3 December the owed November report
+comes first.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from storage.directives import activate, create_draft
 from storage.migrate import upgrade_async
 from storage.models import ChatBinding, Member, ReportTemplate, Unit
 from storage.reports import filing_of, submit_report
+from storage.templates import applicable
 
 DEMO_DB = Path("./data/demo.db")
 PROVINCE = "Thanh Hóa"
@@ -39,8 +41,10 @@ VILLAGES = (
     ("15544-T02", "Thôn Tân Lập"),
     ("15544-T03", "Thôn Quyết Thắng"),
 )
+GROUP = ("15544-TDP01", "Tổ dân phố số 1")
 SCHOOL = ("15544-TH", "Trường Tiểu học Lam Sơn")
 HEAD_CHAT = "truong-thon"
+GROUP_CHAT = "to-truong"
 STAFF_CHAT = "can-bo"
 PRINCIPAL_CHAT = "hieu-truong"
 SAMPLE_DIRECTIVE = Path(__file__).parent / "demo_data" / "sample_directive.txt"
@@ -59,10 +63,13 @@ def set_up_day(now: datetime, tz: ZoneInfo) -> datetime:
 
 
 def sample_answers(template: ReportTemplate) -> dict[str, Any]:
-    """Plausible answers to every indicator of `template` (optional texts and photos skipped)."""
+    """Plausible answers to every indicator of `template` that applies (no incident, so no
+    details; optional texts and photos skipped; no tasks: those were not out yet)."""
     answers: dict[str, Any] = {}
     for item in template.indicators:
         kind = item["type"]
+        if kind == "tasks" or not applicable(item, answers):
+            continue
         if kind in ("integer", "percentage"):
             answers[item["key"]] = min(
                 item["max"], max(item["min"], 95 if kind == "percentage" else 12)
@@ -103,18 +110,27 @@ async def seed(session: AsyncSession, application: App) -> Seeded:
     commune = await unit_by_code(session, COMMUNE_CODE)
     assert commune is not None
     villages = [await add_unit(session, c, n, "village", commune, since) for c, n in VILLAGES]
+    group = await add_unit(session, *GROUP, "resident_group", commune, since)
     school = await add_unit(session, *SCHOOL, "school", commune, since)
     head = Member(name="Hà Văn Tùng", role="village_head", unit_id=villages[0].id, created_at=since)
+    leader = Member(name="Trịnh Văn Hải", role="group_leader", unit_id=group.id, created_at=since)
     staff = Member(name="Nguyễn Thị Hoa", role="staff", unit_id=commune.id, created_at=since)
     principal = Member(name="Lê Thị Hạnh", role="principal", unit_id=school.id, created_at=since)
-    session.add_all([head, staff, principal])
+    session.add_all([head, leader, staff, principal])
     await session.flush()
-    for member, chat in ((head, HEAD_CHAT), (staff, STAFF_CHAT), (principal, PRINCIPAL_CHAT)):
+    chats = (
+        (head, HEAD_CHAT),
+        (leader, GROUP_CHAT),
+        (staff, STAFF_CHAT),
+        (principal, PRINCIPAL_CHAT),
+    )
+    for member, chat in chats:
         session.add(
             ChatBinding(member_id=member.id, channel="console", chat_id=chat, created_at=since)
         )
     backlog = application.settings.report_backlog_periods
     await file_history(session, villages[0], head, now, tz, backlog)
+    await file_history(session, group, leader, now, tz, backlog)
     sample = directives.parse_text(directives.extract_text(SAMPLE_DIRECTIVE))
     draft = await create_draft(session, commune, sample, now, SAMPLE_DIRECTIVE.name, staff.id)
     await activate(session, draft, now, staff.id)
@@ -257,7 +273,14 @@ def main(fresh: bool, clock: Clock) -> None:
             typer.echo(f"  {role} – {unit}: {code}")
         now = f" --now {clock.now().isoformat()}" if isinstance(clock, FixedClock) else ""
         typer.echo(
-            _("demo.hint", head=HEAD_CHAT, staff=STAFF_CHAT, principal=PRINCIPAL_CHAT, now=now)
+            _(
+                "demo.hint",
+                head=HEAD_CHAT,
+                group=GROUP_CHAT,
+                staff=STAFF_CHAT,
+                principal=PRINCIPAL_CHAT,
+                now=now,
+            )
         )
     from bot.channels import console
 

@@ -212,6 +212,12 @@ def render_text(digest: Digest, tz: ZoneInfo) -> str:
     if digest.totals:
         lines += ["", _("digest.totals_title", month=month_label(cur.period))]
         lines += [total_line(total) for total in digest.totals]
+    if digest.details:
+        lines += ["", _("digest.details_title", month=month_label(cur.period))]
+        lines += [
+            _("digest.detail_line", unit=d.unit, label=d.label, text=d.text)
+            for d in digest.details
+        ]
     lines += ["", _("digest.footer")]
     return "\n".join(lines)
 

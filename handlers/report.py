@@ -2,15 +2,25 @@
 summary, then submit, edit one answer or cancel. The form is a draft kept per member
 (`handlers.drafts`), so another command, a restart or another phone does not lose it.
 
+Only the indicators that apply are asked and counted: one with `when` after its condition was
+answered so, a `tasks` one when the unit has open tasks (`storage.templates`). Changing an
+answer drops the answers of the questions that no longer apply and asks those that now do.
+
 State (``ctx.data``): ``unit_id`` (the unit reported for), ``template_id``, ``period``,
-``answers`` (key → value; None when skipped), ``index`` (the indicator being asked) and
-``editing`` (return to the summary after one answer).
+``answers`` (key → value; None when skipped; absent when not asked), ``index`` (the indicator
+being asked), ``editing`` (return to the summary after one answer), ``tasks`` (the unit's open
+tasks when the report was opened: ``[{id, due, dated, text, source}]``; none for an
+older period filed late), and while a `tasks`
+indicator is asked ``task_index``, ``task_items`` (the answers so far) and ``task_status`` (a
+status waiting for its note).
 Values: numbers (int, or float where the indicator allows decimals), True/False for yes/no, the
-choice key, text, or a stored file id for a photo.
+choice key, text, a stored file id for a photo, or for tasks ``[{task, due, text, status,
+note}]`` (status done, doing or todo); on submit each task answered done is marked done.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from handlers import core
@@ -28,11 +38,12 @@ from handlers.text import clean, fold
 from handlers.types import Attachment, Awaiting, Option, Reply
 from locales import _
 from locales.formats import date_label, month_label
+from storage.directives import document_label, is_target, mark_done, open_tasks
 from storage.drafts import drafts_of, get_draft
 from storage.files import FileRejected, store_file
 from storage.models import HEAD_ROLE, ReportTemplate, StoredFile
 from storage.reports import Filing, filing_of, submit_report
-from storage.templates import NUMERIC, decimals_of, label, schedule_of
+from storage.templates import NUMERIC, TASK_STATUSES, applicable, decimals_of, label, schedule_of
 
 FLOW_NAME = "report"
 REPORTING_ROLES = frozenset({*HEAD_ROLE.values(), "reporter"})
@@ -41,6 +52,26 @@ ROLE_UNIT_KIND = {role: kind for kind, role in HEAD_ROLE.items()}
 YES = {"co", "c", "yes", "y", "co a", "vang", "dung"}
 NO = {"khong", "k", "ko", "no", "n", "chua", "khong co"}
 OPTION_LABEL_MAX = 60
+TASK_TEXT = 160
+TASK_SHOWN = 60
+NOTE_MAX = 300
+# what people type for a task's status, before an optional note ("xong, đã họp dân 20/11")
+TASK_WORDS = (
+    ("chua xong", "doing"),
+    ("dang lam", "doing"),
+    ("dang", "doing"),
+    ("doing", "doing"),
+    ("in progress", "doing"),
+    ("da hoan thanh", "done"),
+    ("hoan thanh", "done"),
+    ("da xong", "done"),
+    ("xong", "done"),
+    ("done", "done"),
+    ("chua lam", "todo"),
+    ("chua", "todo"),
+    ("not started", "todo"),
+    ("not yet", "todo"),
+)
 
 
 # Shared bits (nomination and review use them too) ---------------------------------------------
@@ -152,15 +183,67 @@ async def _answer(ctx: Context, indicator: dict[str, Any]) -> tuple[bool, Any, s
     return True, text, None
 
 
+# Which questions apply ------------------------------------------------------------------------
+
+
+def shown(template: ReportTemplate, data: dict[str, Any]) -> list[int]:
+    """The indices of the indicators asked given the answers so far: a `when` indicator once its
+    condition holds, a `tasks` one when the unit had open tasks (or an earlier answer listed
+    some)."""
+    answers = data.get("answers") or {}
+    found = []
+    for i, indicator in enumerate(template.indicators):
+        if (
+            indicator["type"] == "tasks"
+            and not data.get("tasks")
+            and not answers.get(indicator["key"])
+        ):
+            continue
+        if applicable(indicator, answers):
+            found.append(i)
+    return found
+
+
+def _prune(template: ReportTemplate, data: dict[str, Any]) -> None:
+    """Drops the answers of questions that no longer apply (a "Có" changed to "Không")."""
+    answers = dict(data.get("answers") or {})
+    while True:
+        gone = [
+            i["key"]
+            for i in template.indicators
+            if i["key"] in answers and not applicable(i, answers)
+        ]
+        if not gone:
+            break
+        for key in gone:
+            answers.pop(key)
+    data["answers"] = answers
+
+
+def _first_unanswered(template: ReportTemplate, data: dict[str, Any]) -> int | None:
+    """The first question that applies and has no answer yet (a skipped one has None)."""
+    answers = data.get("answers") or {}
+    return next(
+        (i for i in shown(template, data) if template.indicators[i]["key"] not in answers), None
+    )
+
+
 # Questions and summary ------------------------------------------------------------------------
 
 
-def _question(template: ReportTemplate, index: int) -> tuple[str, Awaiting, list[Option]]:
+def _number(template: ReportTemplate, index: int, data: dict[str, Any]) -> tuple[int, int]:
+    """(n, total) of the question among those that apply."""
+    asked = shown(template, data)
+    return (asked.index(index) + 1 if index in asked else len(asked)), len(asked)
+
+
+def _question(
+    template: ReportTemplate, index: int, data: dict[str, Any]
+) -> tuple[str, Awaiting, list[Option]]:
     indicator = template.indicators[index]
     kind = indicator["type"]
-    lines = [
-        _("report.question", n=index + 1, total=len(template.indicators), label=label(indicator))
-    ]
+    n, total = _number(template, index, data)
+    lines = [_("report.question", n=n, total=total, label=label(indicator))]
     options: list[Option] = []
     awaiting: Awaiting = "text"
     if kind in NUMERIC:
@@ -187,9 +270,66 @@ def _question(template: ReportTemplate, index: int) -> tuple[str, Awaiting, list
     return "\n".join(lines), awaiting, options
 
 
-def _ask_indicator(template: ReportTemplate, index: int, before: tuple[str, ...] = ()) -> Turn:
-    text, awaiting, options = _question(template, index)
+def _ask_indicator(
+    template: ReportTemplate, index: int, data: dict[str, Any], before: tuple[str, ...] = ()
+) -> Turn:
+    data["index"] = index
+    if template.indicators[index]["type"] == "tasks":
+        data["task_index"], data["task_items"] = 0, []
+        data.pop("task_status", None)
+        return _ask_task(template, data, before)
+    text, awaiting, options = _question(template, index, data)
     return ask("report:answer", text, awaiting, options, before=before)
+
+
+def _task_of(data: dict[str, Any]) -> dict[str, Any]:
+    tasks = data.get("tasks") or []
+    return dict(tasks[min(int(data.get("task_index", 0)), len(tasks) - 1)])
+
+
+def _ask_task(template: ReportTemplate, data: dict[str, Any], before: tuple[str, ...] = ()) -> Turn:
+    """Asks how the current open task stands."""
+    index = int(data["index"])
+    n, total = _number(template, index, data)
+    task = _task_of(data)
+    when = (
+        _("tasks.when.none")
+        if not task.get("dated")
+        else date_label(date.fromisoformat(task["due"]))
+    )
+    lines = [
+        _("report.question", n=n, total=total, label=label(template.indicators[index])),
+        _(
+            "report.task.line",
+            k=int(data.get("task_index", 0)) + 1,
+            count=len(data.get("tasks") or []),
+            text=task["text"],
+            when=when,
+            source=task.get("source", ""),
+        ),
+        _("report.task.hint"),
+    ]
+    options = [Option(status, _(f"report.task.status.{status}")) for status in TASK_STATUSES]
+    return ask("report:task", "\n".join(lines), "choice", options, before=before)
+
+
+def _typed_status(text: str) -> tuple[str, str | None] | None:
+    """A status typed before an optional note: "xong, đã họp dân" → ("done", "đã họp dân")."""
+    words = clean(text).split()
+    for phrase, status in TASK_WORDS:
+        n = len(phrase.split())
+        if fold(" ".join(words[:n])).strip(",.:;-–!") == phrase:
+            note = " ".join(words[n:]).lstrip(",.:;-–! ")
+            return status, note or None
+    return None
+
+
+def _task_value(item: dict[str, Any]) -> str:
+    status = _(f"report.task.status.{item.get('status', 'todo')}")
+    text = short(str(item.get("text", "")), TASK_SHOWN)
+    if item.get("note"):
+        return _("report.task.item_note", task=text, status=status, note=item["note"])
+    return _("report.task.item", task=text, status=status)
 
 
 def show_value(indicator: dict[str, Any], value: Any) -> str:
@@ -197,6 +337,11 @@ def show_value(indicator: dict[str, Any], value: Any) -> str:
     if value is None:
         return _("report.value.skipped")
     kind = indicator["type"]
+    if kind == "tasks":
+        items = [i for i in value if isinstance(i, dict)] if isinstance(value, list) else []
+        if not items:
+            return _("report.value.no_tasks")
+        return "".join("\n" + _task_value(item) for item in items)
     if kind == "yes_no":
         return _("report.opt.yes") if value else _("report.opt.no")
     if kind == "choice":
@@ -215,7 +360,8 @@ def _summary(ctx: Context, template: ReportTemplate, before: tuple[str, ...] = (
     period = str(ctx.data["period"])
     answers = ctx.data["answers"]
     lines = [_("report.summary_title", month=month_label(period), unit=ctx.unit.name)]
-    for n, indicator in enumerate(template.indicators, 1):
+    for n, index in enumerate(shown(template, ctx.data), 1):
+        indicator = template.indicators[index]
         value = show_value(indicator, answers.get(indicator["key"]))
         lines.append(_("report.summary_line", n=n, label=label(indicator), value=value))
     schedule = schedule_of(template)
@@ -230,9 +376,18 @@ def _summary(ctx: Context, template: ReportTemplate, before: tuple[str, ...] = (
     return ask("report:summary", "\n".join(lines), "confirm", options, before=before)
 
 
-def _edit_list(template: ReportTemplate) -> Turn:
+def _editable(template: ReportTemplate, data: dict[str, Any]) -> list[int]:
+    """The questions that may be asked again (tasks only while some are open)."""
+    return [
+        i
+        for i in shown(template, data)
+        if template.indicators[i]["type"] != "tasks" or data.get("tasks")
+    ]
+
+
+def _edit_list(template: ReportTemplate, data: dict[str, Any]) -> Turn:
     options = [
-        Option(f"q:{n}", short(label(indicator))) for n, indicator in enumerate(template.indicators)
+        Option(f"q:{i}", short(label(template.indicators[i]))) for i in _editable(template, data)
     ]
     options.append(Option("back", _("report.opt.back")))
     return ask("report:edit", _("report.edit_which"), "choice", options)
@@ -332,6 +487,8 @@ async def _open(ctx: Context, filing: Filing, period: str) -> Turn:
         "period": period,
         "answers": {},
         "index": 0,
+        # today's open tasks belong to the newest period, not to an older one filed late
+        "tasks": await _open_tasks(ctx, template) if period == filing.periods[-1] else [],
     }
     draft = await get_draft(ctx.session, ctx.member.id, FLOW_NAME, period)
     if draft is not None and draft.data.get("template_id") == template.id:
@@ -343,10 +500,31 @@ async def _open(ctx: Context, filing: Filing, period: str) -> Turn:
         ctx.data["editing"] = True
         intro = _("report.intro_again", month=month, unit=unit.name, version=filed.version)
         return _summary(ctx, template, before=(intro, *also))
-    count = len(template.indicators)
+    asked = shown(template, ctx.data)
     key = "report.intro_late" if filing.schedule.is_late(period, filing.today) else "report.intro"
-    intro = _(key, month=month, unit=unit.name, count=count, due=due)
-    return _ask_indicator(template, 0, before=(intro, *also))
+    intro = _(key, month=month, unit=unit.name, count=len(asked), due=due)
+    if not asked:
+        ctx.data["editing"] = True
+        return _summary(ctx, template, before=(intro, *also))
+    return _ask_indicator(template, asked[0], ctx.data, before=(intro, *also))
+
+
+async def _open_tasks(ctx: Context, template: ReportTemplate) -> list[dict[str, Any]]:
+    """The unit's open tasks, when the template asks about them."""
+    assert ctx.unit is not None
+    if not any(i["type"] == "tasks" for i in template.indicators):
+        return []
+    found = await open_tasks(ctx.session, ctx.unit.id, ctx.local_now.date(), ctx.tz)
+    return [
+        {
+            "id": item.task.id,
+            "due": item.due.isoformat(),
+            "dated": item.dated,
+            "text": short(" ".join(item.task.text.split()), TASK_TEXT),
+            "source": document_label(item.directive, brief=True),
+        }
+        for item in found
+    ]
 
 
 async def answer(ctx: Context) -> Turn:
@@ -359,12 +537,93 @@ async def answer(ctx: Context) -> Turn:
     accepted, value, error = await _answer(ctx, indicator)
     if not accepted:
         return stay(error or _("report.bad.empty"))
-    ctx.data["answers"] = dict(ctx.data.get("answers", {})) | {indicator["key"]: value}
-    if ctx.data.get("editing") or index + 1 >= len(template.indicators):
+    return _answered(ctx, template, indicator["key"], value)
+
+
+def _answered(ctx: Context, template: ReportTemplate, key: str, value: Any) -> Turn:
+    """Keeps the answer, drops those that no longer apply, and asks the next question that
+    applies (when editing: the first that now applies and has no answer) or shows the summary."""
+    index = int(ctx.data.get("index", 0))
+    ctx.data["answers"] = dict(ctx.data.get("answers", {})) | {key: value}
+    _prune(template, ctx.data)
+    for name in ("task_index", "task_items", "task_status"):
+        ctx.data.pop(name, None)
+    if ctx.data.get("editing"):
+        missing = _first_unanswered(template, ctx.data)
+        if missing is not None:
+            return _ask_indicator(template, missing, ctx.data)
+        return _summary(ctx, template)
+    following = [i for i in shown(template, ctx.data) if i > index]
+    if not following:
         ctx.data["editing"] = True
         return _summary(ctx, template)
-    ctx.data["index"] = index + 1
-    return _ask_indicator(template, index + 1)
+    return _ask_indicator(template, following[0], ctx.data)
+
+
+async def task_status(ctx: Context) -> Turn:
+    """Takes how the current task stands (a button, or typed with a note) and asks for the note,
+    or goes on to the next task."""
+    template = await _template(ctx)
+    if template is None or refusal(ctx) or not ctx.data.get("tasks"):
+        return finish(ctx, _("report.restart"))
+    if ctx.msg.attachments:
+        return stay(_("report.task.bad"))
+    if ctx.msg.choice in TASK_STATUSES:
+        if ctx.msg.choice == "todo":
+            return _task_done(ctx, template, "todo", None)
+        ctx.data["task_status"] = ctx.msg.choice
+        skip = [Option("skip", _("report.opt.skip"))]
+        return ask(
+            "report:task_note",
+            _("report.task.ask_note", task=short(str(_task_of(ctx.data)["text"]), TASK_SHOWN)),
+            "text",
+            skip,
+        )
+    typed = _typed_status(ctx.msg.text)
+    if typed is None:
+        return stay(_("report.task.bad"))
+    status, note = typed
+    if note is not None and len(note) > NOTE_MAX:
+        return stay(_("report.bad.too_long", length=len(note), max=NOTE_MAX))
+    return _task_done(ctx, template, status, note)
+
+
+async def task_note(ctx: Context) -> Turn:
+    """Takes the note for the task's status (or none) and goes on to the next task."""
+    template = await _template(ctx)
+    status = ctx.data.get("task_status")
+    if template is None or refusal(ctx) or status not in TASK_STATUSES:
+        return finish(ctx, _("report.restart"))
+    if ctx.msg.choice == "skip" or typed_first_option(ctx):
+        return _task_done(ctx, template, str(status), None)
+    note = clean(ctx.msg.text)
+    if ctx.msg.attachments or not note:
+        return stay(_("report.bad.need_text"))
+    if len(note) > NOTE_MAX:
+        return stay(_("report.bad.too_long", length=len(note), max=NOTE_MAX))
+    return _task_done(ctx, template, str(status), note)
+
+
+def _task_done(ctx: Context, template: ReportTemplate, status: str, note: str | None) -> Turn:
+    """Records the current task's answer; asks the next task or answers the indicator."""
+    task = _task_of(ctx.data)
+    items = list(ctx.data.get("task_items") or [])
+    items.append(
+        {
+            "task": task["id"],
+            "due": task["due"],
+            "text": task["text"],
+            "status": status,
+            "note": note,
+        }
+    )
+    ctx.data["task_items"] = items
+    ctx.data.pop("task_status", None)
+    if len(items) < len(ctx.data.get("tasks") or []):
+        ctx.data["task_index"] = len(items)
+        return _ask_task(template, ctx.data)
+    key = template.indicators[int(ctx.data.get("index", 0))]["key"]
+    return _answered(ctx, template, key, items)
 
 
 async def summary(ctx: Context) -> Turn:
@@ -377,18 +636,23 @@ async def summary(ctx: Context) -> Turn:
     if ctx.msg.choice == "cancel":
         return finish(ctx, _("report.cancelled"))
     if ctx.msg.choice == "edit":
-        return _edit_list(template)
+        return _edit_list(template, ctx.data)
     if ctx.msg.choice != "submit":
         return stay(_("report.bad.summary"))
+    _prune(template, ctx.data)
     answers: dict[str, Any] = dict(ctx.data.get("answers", {}))
-    missing = [i for i in template.indicators if i["required"] and answers.get(i["key"]) is None]
+    missing = [
+        i
+        for i in shown(template, ctx.data)
+        if template.indicators[i]["required"] and answers.get(template.indicators[i]["key"]) is None
+    ]
     if missing:
-        index = template.indicators.index(missing[0])
-        ctx.data["index"], ctx.data["editing"] = index, False
-        return _ask_indicator(template, index, before=(_("report.missing"),))
+        ctx.data["editing"] = False
+        return _ask_indicator(template, missing[0], ctx.data, before=(_("report.missing"),))
     period = str(ctx.data["period"])
     schedule = schedule_of(template)
     late = schedule.is_late(period, ctx.local_now.date())
+    await _mark_tasks_done(ctx, template, answers)
     report = await submit_report(
         ctx.session, ctx.unit, ctx.member, template, period, answers, ctx.now, late
     )
@@ -403,6 +667,23 @@ async def summary(ctx: Context) -> Turn:
     return finish(ctx, saved)
 
 
+async def _mark_tasks_done(ctx: Context, template: ReportTemplate, answers: dict[str, Any]) -> None:
+    """Marks done each task the report says is done (only tasks of the unit that were open when
+    the report was opened), so its reminders stop and /nhiemvu no longer lists it."""
+    assert ctx.unit is not None and ctx.member is not None
+    offered = {(t["id"], t["due"]) for t in ctx.data.get("tasks") or []}
+    for indicator in template.indicators:
+        if indicator["type"] != "tasks" or not isinstance(answers.get(indicator["key"]), list):
+            continue
+        for item in answers[indicator["key"]]:
+            pair = (item.get("task"), item.get("due"))
+            if item.get("status") != "done" or pair not in offered:
+                continue
+            task_id, due = int(pair[0]), date.fromisoformat(str(pair[1]))
+            if await is_target(ctx.session, task_id, ctx.unit.id):
+                await mark_done(ctx.session, task_id, ctx.unit.id, due, ctx.member.id, ctx.now)
+
+
 async def edit(ctx: Context) -> Turn:
     """Asks again the question picked for editing (or goes back to the summary)."""
     template = await _template(ctx)
@@ -411,10 +692,10 @@ async def edit(ctx: Context) -> Turn:
     if ctx.msg.choice == "back":
         return _summary(ctx, template)
     picked = whole((ctx.msg.choice or "").removeprefix("q:"))
-    if picked is None or not 0 <= picked < len(template.indicators):
+    if picked is None or picked not in _editable(template, ctx.data):
         return stay(_("report.bad.choice"))
-    ctx.data["index"], ctx.data["editing"] = picked, True
-    return _ask_indicator(template, picked)
+    ctx.data["editing"] = True
+    return _ask_indicator(template, picked, ctx.data)
 
 
 async def resume(ctx: Context, state: str) -> Turn:
@@ -427,28 +708,42 @@ async def resume(ctx: Context, state: str) -> Turn:
         "report.resumed",
         month=month_label(str(ctx.data["period"])),
         count=len(ctx.data.get("answers") or {}),
-        total=len(template.indicators),
+        total=len(shown(template, ctx.data)),
     )
     if state == "report:edit":
-        turn = _edit_list(template)
+        turn = _edit_list(template, ctx.data)
         turn.replies.insert(0, Reply(note))
         return turn
-    if state == "report:summary" or (ctx.data.get("editing") and state != "report:answer"):
+    asking = ("report:answer", "report:task", "report:task_note")
+    if state == "report:summary" or (ctx.data.get("editing") and state not in asking):
         return _summary(ctx, template, before=(note,))
+    if state == "report:task_note" and ctx.data.get("task_status") in TASK_STATUSES:
+        skip = [Option("skip", _("report.opt.skip"))]
+        return ask(
+            "report:task_note",
+            _("report.task.ask_note", task=short(str(_task_of(ctx.data)["text"]), TASK_SHOWN)),
+            "text",
+            skip,
+            before=(note,),
+        )
+    if state == "report:task" and ctx.data.get("tasks"):
+        return _ask_task(template, ctx.data, before=(note,))
     index = min(int(ctx.data.get("index", 0)), len(template.indicators) - 1)
-    return _ask_indicator(template, index, before=(note,))
+    return _ask_indicator(template, index, ctx.data, before=(note,))
 
 
 def _draft_key(data: dict[str, Any]) -> str | None:
-    """The period, once a question is answered (an untouched report is not worth keeping)."""
+    """The period, once a question (or a task's progress) is answered: an untouched report is
+    not worth keeping."""
     period = data.get("period")
-    return str(period) if period and data.get("template_id") and data.get("answers") else None
+    touched = data.get("answers") or data.get("task_items") or data.get("task_status")
+    return str(period) if period and data.get("template_id") and touched else None
 
 
 async def _draft_label(ctx: Context, data: dict[str, Any]) -> str:
     template_id = data.get("template_id")
     template = await ctx.session.get(ReportTemplate, template_id) if template_id else None
-    total = len(template.indicators) if template else 0
+    total = len(shown(template, data)) if template else 0
     month = month_label(str(data.get("period", "")))
     count = len(data.get("answers") or {})
     return _("report.draft_label", month=month, count=count, total=total)
@@ -463,6 +758,8 @@ FLOW = Flow(
     states={
         "report:pick": pick,
         "report:answer": answer,
+        "report:task": task_status,
+        "report:task_note": task_note,
         "report:summary": summary,
         "report:edit": edit,
     },

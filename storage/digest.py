@@ -3,7 +3,8 @@
 Reporting completeness and timeliness for a period and the one before, per sub-unit (each
 direct child of the unit, counting the reporting units under it) with who is missing and their
 head's name; nominations by status (and how many are new since a time); deadlines in the coming
-week; failed deliveries; totals of the numeric indicators. `Digest.as_json()` is what
+week; failed deliveries; totals of the numeric indicators; the details people gave after a
+"Có" (an indicator with `when`, such as what happened in an incident). `Digest.as_json()` is what
 `thidua digest --json` prints; `Digest.fingerprint()` tells whether anything changed since the
 last daily digest (`DigestState`).
 """
@@ -136,6 +137,15 @@ class Total:
 
 
 @dataclass
+class Detail:
+    """What a unit said in a follow-up question (one asked only after "Có")."""
+
+    unit: str
+    label: str
+    text: str
+
+
+@dataclass
 class Digest:
     unit_code: str
     unit_name: str
@@ -150,6 +160,7 @@ class Digest:
     failed_count: int
     blocked_chats: int
     totals: list[Total]
+    details: list[Detail] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         """Plain JSON: dates ISO, the current period's figures at the top level."""
@@ -351,6 +362,7 @@ async def build_digest(
     in_tree = Report.unit_id.in_(tree_ids(root.id))
     statuses: dict[str, dict[int, str]] = {period: {}, last: {}}
     current_reports: list[tuple[dict[str, Any], int]] = []
+    reporters: list[int] = []
     current_rows = await session.execute(
         select(Report.unit_id, Report.status, Report.answers, Report.template_id).where(
             Report.period == period, in_tree
@@ -359,6 +371,7 @@ async def build_digest(
     for unit_id, status, answers, template_id in current_rows.tuples().all():
         statuses[period][unit_id] = status
         current_reports.append((answers or {}, template_id))
+        reporters.append(unit_id)
     last_rows = await session.execute(
         select(Report.unit_id, Report.status).where(Report.period == last, in_tree)
     )
@@ -416,7 +429,9 @@ async def build_digest(
 
     upcoming = await _upcoming(session, today, [cur, prev], units, schedules, tz)
     failed, failed_count, blocked = await _failures(session, root.id, units, now)
-    totals = await _totals(session, current_reports)
+    templates = await _templates_of(session, current_reports)
+    totals = _totals(templates, current_reports)
+    details = _details(templates, current_reports, [units[u].name for u in reporters])
     return Digest(
         root.code,
         root.name,
@@ -431,6 +446,7 @@ async def build_digest(
         failed_count,
         blocked,
         totals,
+        details,
     )
 
 
@@ -519,21 +535,43 @@ async def _failures(
     return failed, len(rows), int(blocked or 0)
 
 
-async def _totals(session: AsyncSession, reports: list[tuple[dict[str, Any], int]]) -> list[Total]:
+async def _templates_of(
+    session: AsyncSession, reports: list[tuple[dict[str, Any], int]]
+) -> dict[int, ReportTemplate]:
+    if not reports:
+        return {}
+    rows = await session.scalars(
+        select(ReportTemplate).where(
+            ReportTemplate.id.in_({template_id for _a, template_id in reports})
+        )
+    )
+    return {t.id: t for t in rows.all()}
+
+
+def _details(
+    templates: dict[int, ReportTemplate],
+    reports: list[tuple[dict[str, Any], int]],
+    names: list[str],
+) -> list[Detail]:
+    """The text answers of follow-up questions (asked only after a "Có"), by unit name."""
+    found = []
+    for (answers, template_id), name in zip(reports, names, strict=True):
+        template = templates.get(template_id)
+        for item in template.indicators if template else []:
+            value = answers.get(str(item.get("key")))
+            if item.get("when") and item.get("type") == "text" and isinstance(value, str) and value:
+                found.append(Detail(name, label(item), value))
+    return sorted(found, key=lambda d: (d.unit, d.label))[:LIST_LIMIT]
+
+
+def _totals(
+    templates: dict[int, ReportTemplate], reports: list[tuple[dict[str, Any], int]]
+) -> list[Total]:
     """Each indicator that aggregates (its template's `aggregate`) over the answers given: a sum,
-    a mean, or how many said yes; skipped answers and other types are left out."""
+    a mean, or how many said yes; skipped answers, questions not asked and other types are
+    left out."""
     if not reports:
         return []
-    templates = {
-        t.id: t
-        for t in (
-            await session.scalars(
-                select(ReportTemplate).where(
-                    ReportTemplate.id.in_({template_id for _a, template_id in reports})
-                )
-            )
-        ).all()
-    }
     found: dict[str, Total] = {}
     values: dict[str, list[int | float]] = defaultdict(list)
     keys: dict[int, list[str]] = defaultdict(list)

@@ -2,7 +2,8 @@
 
 Sheets: a summary per sub-unit with the period's figures per indicator (summed, averaged or
 counted as each indicator declares); the period's reports (one row per reporting unit, one
-column per indicator, answers as people read them: choice labels, Có/Không, local times
+column per indicator, answers as people read them: choice labels, Có/Không, each task with its
+status and note, "—" for a follow-up not asked (its "Có" was a "Không"), local times
 dd/mm/yyyy hh:mm, and the figures row at the bottom); the official nomination list (STT, Họ và
 tên, Chức vụ – đơn vị, Hình thức đề nghị, Thành tích tóm tắt) holding what the council passed
 only, with a title above the header row; and the other nominations with their status, nominee
@@ -29,7 +30,7 @@ from storage.models import Nomination, Report, ReportTemplate, Unit
 from storage.nominations import status_label
 from storage.reminders import reporting_kinds
 from storage.sheets import new_workbook
-from storage.templates import label
+from storage.templates import applicable, label
 
 NOMINATION_HEADER_ROW = 3
 # the official list holds only what the council passed
@@ -45,11 +46,34 @@ def _local(at: datetime, tz: ZoneInfo) -> datetime:
     return at.astimezone(tz).replace(tzinfo=None)
 
 
+NOT_ASKED = "—"
+
+
+def _not_asked(indicator: dict[str, Any], answers: dict[str, Any]) -> bool:
+    """A follow-up whose condition was answered otherwise (a "Không" where "Có" asks it)."""
+    when = indicator.get("when") or {}
+    return bool(when) and all(k in answers for k in when) and not applicable(indicator, answers)
+
+
+def _tasks_cell(value: list[Any]) -> str:
+    """Each task's progress: "Tổng vệ sinh – Đã xong (ra quân 40 người); …"."""
+    parts = []
+    for item in value:
+        if not isinstance(item, dict):
+            continue
+        status = _(f"report.task.status.{item.get('status', 'todo')}")
+        note = f" ({item['note']})" if item.get("note") else ""
+        parts.append(f"{item.get('text', '')} – {status}{note}")
+    return "; ".join(parts)
+
+
 def _cell(indicator: dict[str, Any], value: Any) -> Any:
     """An answer as staff read it: the choice's label, Có/Không, the number, the text."""
     if value is None:
         return None
     kind = indicator.get("type")
+    if kind == "tasks" and isinstance(value, list):
+        return _tasks_cell(value)
     if isinstance(value, bool) or kind == "yes_no":
         return _("digest.xlsx.yes") if value else _("digest.xlsx.no")
     if kind == "choice":
@@ -197,7 +221,10 @@ async def _reports_sheet(
                 unit.name,
                 _(f"digest.xlsx.status_{report.status}"),
                 _local(report.submitted_at, tz),
-                *(_cell(item, answers.get(key)) for key, item in columns.items()),
+                *(
+                    NOT_ASKED if _not_asked(item, answers) else _cell(item, answers.get(key))
+                    for key, item in columns.items()
+                ),
             ]
         )
         sheet.cell(sheet.max_row, 5).number_format = TIME_FORMAT

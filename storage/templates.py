@@ -3,10 +3,16 @@
 A template is a list of indicators (JSON dicts, checked by `parse_templates`):
 ``{key, label_vi, label_en, type, required, movement, aggregate}`` plus ``min``/``max`` and
 ``decimals`` for numbers (``integer``, ``percentage``), ``max`` for text and ``choices``
-(``[{key, label_vi, label_en}]``) for choices. ``aggregate`` says how the digest combines the
-answers of several units: ``sum``, ``mean``, ``yes_count`` or ``none`` (defaults: integer
-`sum`, percentage `mean`, yes/no `yes_count`, anything else `none`). The template's ``period:``
-block says when each month's report opens and falls due (`storage.periods.Schedule`).
+(``[{key, label_vi, label_en}]``) for choices. Type ``tasks`` asks, one by one, how each of the
+unit's open tasks from active directives stands (done, in progress, not started, with a note);
+its answer is ``[{task, due, text, status, note}]`` and a task answered done is marked done
+(`storage.directives.mark_done`). ``when: {key: value}`` asks an indicator only when every
+named earlier yes/no or choice indicator was answered so (`applicable`); otherwise it has no
+answer at all, is not counted in the numbering, and the digest leaves it out. ``aggregate``
+says how the digest combines the answers of several units: ``sum``, ``mean``, ``yes_count``
+or ``none`` (defaults: integer `sum`, percentage `mean`, yes/no `yes_count`, anything else
+`none`). The template's ``period:`` block says when each month's report opens and falls due
+(`storage.periods.Schedule`).
 
 Loading a template adds a new version for its unit kind and retires the older ones; reports keep
 their ``template_id``, so a report filed under an old version stays readable. A unit kind that
@@ -36,7 +42,8 @@ from storage.periods import Schedule, ScheduleError
 
 DATA = Path(__file__).parent / "data"
 DEFAULT_TEMPLATES = DATA / "templates.yaml"
-TYPES = ("integer", "percentage", "yes_no", "choice", "text", "photo")
+TYPES = ("integer", "percentage", "yes_no", "choice", "text", "photo", "tasks")
+TASK_STATUSES = ("done", "doing", "todo")
 NUMERIC = ("integer", "percentage")
 AGGREGATES = ("sum", "mean", "yes_count", "none")
 DEFAULT_AGGREGATE = {"integer": "sum", "percentage": "mean", "yes_no": "yes_count"}
@@ -121,7 +128,34 @@ def _numeric(raw: Json, kind: str, where: str) -> Json:
     return {"min": low, "max": high, "decimals": decimals}
 
 
-def _indicator(raw: Any, where: str) -> Json:
+def applicable(indicator: Json, answers: dict[str, Any]) -> bool:
+    """Whether the indicator is asked given the answers so far: every `when` condition holds
+    (an unanswered condition does not)."""
+    when = indicator.get("when") or {}
+    return all(key in answers and answers[key] == value for key, value in when.items())
+
+
+def _when(raw: Any, where: str, earlier: dict[str, Json]) -> Json:
+    """A `when:` mapping checked against the indicators before this one."""
+    if not isinstance(raw, dict) or not raw:
+        raise TemplateError(f"{where}: 'when' must map earlier keys to answers")
+    out: Json = {}
+    for key, value in raw.items():
+        before = earlier.get(str(key))
+        if before is None:
+            raise TemplateError(f"{where}: 'when' names {key!r}, not an earlier indicator")
+        fits = (before["type"] == "yes_no" and isinstance(value, bool)) or (
+            before["type"] == "choice" and value in [c["key"] for c in before["choices"]]
+        )
+        if not fits:
+            raise TemplateError(
+                f"{where}: 'when' needs a yes/no (true/false) or one of the choices of {key!r}"
+            )
+        out[str(key)] = value
+    return out
+
+
+def _indicator(raw: Any, where: str, earlier: dict[str, Json] | None = None) -> Json:
     if not isinstance(raw, dict):
         raise TemplateError(f"{where}: an indicator must be a mapping")
     key = _text(raw.get("key"), where, "key")
@@ -174,6 +208,8 @@ def _indicator(raw: Any, where: str) -> Json:
         if len({c["key"] for c in parsed}) != len(parsed):
             raise TemplateError(f"{where} ({key}): choice keys repeat")
         out["choices"] = parsed
+    if "when" in raw:
+        out["when"] = _when(raw["when"], f"{where} ({key})", earlier or {})
     return out
 
 
@@ -201,10 +237,15 @@ def parse_templates(text: str) -> list[TemplateSpec]:
         items = raw.get("indicators")
         if not isinstance(items, list) or not items:
             raise TemplateError(f"{where} ({kind}): needs a list of indicators")
-        indicators = [_indicator(item, f"{where} ({kind}) #{i}") for i, item in enumerate(items, 1)]
-        keys = [ind["key"] for ind in indicators]
-        if len(set(keys)) != len(keys):
-            raise TemplateError(f"{where} ({kind}): indicator keys repeat")
+        indicators: list[Json] = []
+        for i, item in enumerate(items, 1):
+            before = {ind["key"]: ind for ind in indicators}
+            indicator = _indicator(item, f"{where} ({kind}) #{i}", before)
+            if indicator["key"] in before:
+                raise TemplateError(f"{where} ({kind}): indicator keys repeat")
+            indicators.append(indicator)
+        if sum(1 for ind in indicators if ind["type"] == "tasks") > 1:
+            raise TemplateError(f"{where} ({kind}): one 'tasks' indicator at most")
         name = str(raw.get("name") or kind).strip()
         try:
             schedule = Schedule.from_json(raw.get("period"))

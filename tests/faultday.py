@@ -62,7 +62,7 @@ SCRIPT = [
     "/lang",
     "1",
     "/baocao",
-    "12",
+    "khong",
     "3",
     "/huy",
     "/tamdung",

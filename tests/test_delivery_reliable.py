@@ -194,15 +194,15 @@ async def test_a_reply_refused_once_by_the_platform_is_sent_again_before_the_nex
 ) -> None:
     fake = telegram_fake
     fake.press(TG_CHAT, "cmd:baocao")
-    await fake.until(lambda: fake.delivered(TG_CHAT)[-1].startswith("Câu 1/7"))
+    await fake.until(lambda: fake.delivered(TG_CHAT)[-1].startswith("Câu 1/11"))
     fake.fail("sendMessage", 500, "Internal Server Error")
-    fake.text(TG_CHAT, "12")
-    await fake.until(lambda: fake.delivered(TG_CHAT)[-1].startswith("Câu 2/7"))
+    fake.text(TG_CHAT, "khong")
+    await fake.until(lambda: fake.delivered(TG_CHAT)[-1].startswith("Câu 2/11"))
     # the person answers the question they saw
     fake.text(TG_CHAT, "3")
-    await fake.until(lambda: fake.delivered(TG_CHAT)[-1].startswith("Câu 3/7"))
+    await fake.until(lambda: fake.delivered(TG_CHAT)[-1].startswith("Câu 3/11"))
     asked = [t for t in fake.delivered(TG_CHAT) if t.startswith("Câu ")]
-    assert [t[:7] for t in asked] == ["Câu 1/7", "Câu 2/7", "Câu 3/7"]
+    assert [t[:8] for t in asked] == ["Câu 1/11", "Câu 2/11", "Câu 3/11"]
 
 
 async def test_a_long_outage_holds_the_chat_and_the_late_reply_says_so(
@@ -210,22 +210,22 @@ async def test_a_long_outage_holds_the_chat_and_the_late_reply_says_so(
 ) -> None:
     fake = telegram_fake
     fake.press(TG_CHAT, "cmd:baocao")
-    await fake.until(lambda: fake.delivered(TG_CHAT)[-1].startswith("Câu 1/7"))
+    await fake.until(lambda: fake.delivered(TG_CHAT)[-1].startswith("Câu 1/11"))
     before = len(fake.delivered(TG_CHAT))
     # Telegram refuses every send for a long time
     fake.fail("sendMessage", 502, "Bad Gateway", times=1000)
-    fake.text(TG_CHAT, "12")
+    fake.text(TG_CHAT, "khong")
     await fake.until(lambda: len(fake.sent(TG_CHAT)) >= before + 5, 40)
-    # meanwhile the person, seeing nothing, sends "12" again: it waits its turn
+    # meanwhile the person, seeing nothing, sends the next answer ahead: it waits its turn
     fake.text(TG_CHAT, "12")
     await asyncio.sleep(0.5)
     assert len(fake.delivered(TG_CHAT)) == before
     with fake._cond:
         fake.failures.clear()
     clock.set(clock.now() + timedelta(minutes=20))
-    await fake.until(lambda: "Câu 3/7" in fake.delivered(TG_CHAT)[-1], 70)
+    await fake.until(lambda: "Câu 3/11" in fake.delivered(TG_CHAT)[-1], 70)
     delivered = fake.delivered(TG_CHAT)[before:]
     assert delivered[0].startswith("(Xin lỗi, tin trả lời này đến muộn")
-    assert "Câu 2/7" in delivered[0]
-    # the second "12" was taken as the answer to question 2, which the person had by then
-    assert len(delivered) == 2 and delivered[1].startswith("Câu 3/7")
+    assert "Câu 2/11" in delivered[0]
+    # the "12" sent ahead was taken as the answer to question 2, which the person had by then
+    assert len(delivered) == 2 and delivered[1].startswith("Câu 3/11")

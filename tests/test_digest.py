@@ -43,7 +43,13 @@ def all_exist(paths: Iterable[str]) -> bool:
     return all(Path(p).exists() for p in paths)
 
 
-SCHOOL_ANSWERS = {"day_tot_hoc_tot": "tot", "ty_le_chuyen_can": 97.5, "hoc_sinh_duoc_khen": 1200}
+SCHOOL_ANSWERS = {
+    "si_so": 1200,
+    "ty_le_chuyen_can": 97.5,
+    "an_toan_truong_hoc": False,
+    "an_toan_thuc_pham": True,
+    "an_toan_thuc_pham_chi_tiet": "2 em đau bụng sau bữa trưa, đã báo Trạm y tế xã.",
+}
 
 
 async def seed(app: App, world: World) -> None:
@@ -62,16 +68,18 @@ async def seed(app: App, world: World) -> None:
         )
         assert village is not None and school is not None
         answers = {
-            "gia_dinh_van_hoa": 120,
+            "ho_ngheo_ho_tro": 120,
             "nguoi_tot_viec_tot": 3,
-            "an_ninh_trat_tu": False,
-            "noi_bat": "Ra quân dọn vệ sinh đường làng",
+            "an_ninh_trat_tu": True,
+            "an_ninh_chi_tiet": "Trộm 1 con bò ở xóm 2, đã báo Công an xã.",
+            "ve_sinh_moi_truong": "tot",
+            "kho_khan": "Đường xóm 3 xuống cấp",
         }
         rows = [
             (world.villages[0], "2026-11", "on_time", village, answers),
             (world.school, "2026-11", "late", school, SCHOOL_ANSWERS),
-            (world.villages[0], "2026-10", "on_time", village, {"gia_dinh_van_hoa": 100}),
-            (world.villages[1], "2026-10", "late", village, {"gia_dinh_van_hoa": 80}),
+            (world.villages[0], "2026-10", "on_time", village, {"ho_ngheo_ho_tro": 100}),
+            (world.villages[1], "2026-10", "late", village, {"ho_ngheo_ho_tro": 80}),
         ]
         for unit, period, status, template, values in rows:
             session.add(
@@ -147,16 +155,25 @@ async def test_figures_for_the_commune(app: App, world: World) -> None:
     ]
     totals = {t["key"]: (t["how"], t["value"], t["reports"]) for t in data["totals"]}
     assert totals == {
-        "gia_dinh_van_hoa": ("sum", 120, 1),
+        "ho_ngheo_ho_tro": ("sum", 120, 1),
         "nguoi_tot_viec_tot": ("sum", 3, 1),
-        "an_ninh_trat_tu": ("yes_count", 0, 1),
-        "hoc_sinh_duoc_khen": ("sum", 1200, 1),
+        "an_ninh_trat_tu": ("yes_count", 1, 1),
+        "si_so": ("sum", 1200, 1),
         "ty_le_chuyen_can": ("mean", 97.5, 1),
+        "an_toan_truong_hoc": ("yes_count", 0, 1),
+        "an_toan_thuc_pham": ("yes_count", 1, 1),
     }
+    # what was said after a "Có", by unit
+    assert [(d["unit"], d["text"][:12]) for d in data["details"]] == [
+        ("Thôn Đông", "Trộm 1 con b"),
+        ("Trường Tiểu học Hòa Bình", "2 em đau bụn"),
+    ]
     said = render_text(digest, TZ)
-    assert "• Số hộ được công nhận gia đình văn hóa: tổng 120 (1 báo cáo)" in said
+    assert "• Số hộ nghèo, cận nghèo được hỗ trợ trong tháng: tổng 120 (1 báo cáo)" in said
     assert "• Tỷ lệ học sinh đi học chuyên cần (%): trung bình 97,5% (1 báo cáo)" in said
-    assert "Số học sinh được khen trong tháng: tổng 1.200" in said
+    assert "Tổng số học sinh đầu tháng: tổng 1.200" in said
+    assert "Chi tiết các vụ việc đã báo trong tháng 11/2026:" in said
+    assert "• Thôn Đông – Vụ việc gì, ở đâu, đã xử lý thế nào? Trộm 1 con bò" in said
     assert (
         "Đề xuất khen thưởng: 3 (chờ kiểm tra 1, đã có quyết định khen thưởng 1, không được xét 1)"
         in said
@@ -213,25 +230,31 @@ async def test_xlsx_and_png(app: App, world: World, tmp_path: Path) -> None:
     assert reports["A1"].value == "BÁO CÁO THI ĐUA THÁNG 11/2026 – Xã Hòa Bình"
     header = [c.value for c in reports[2]]
     assert header[:5] == ["STT", "Mã đơn vị", "Đơn vị", "Tình trạng", "Thời điểm nộp"]
-    assert "Số hộ được công nhận gia đình văn hóa" in header
+    assert "Số hộ nghèo, cận nghèo được hỗ trợ trong tháng" in header
     body = [[c.value for c in row] for row in reports.iter_rows(min_row=3)]
     assert [r[1] for r in body[:4]] == ["C1-T1", "C1-T2", "C1-T3", "C1-TH"]
     t1 = dict(zip(header, body[0], strict=False))
-    assert t1["Tình trạng"] == "Đúng hạn" and t1["Số hộ được công nhận gia đình văn hóa"] == 120
+    assert t1["Tình trạng"] == "Đúng hạn"
+    assert t1["Số hộ nghèo, cận nghèo được hỗ trợ trong tháng"] == 120
     # local time (20 November, 09:00 in Hanoi), shown as dd/mm/yyyy hh:mm
     assert t1["Thời điểm nộp"] == datetime(2026, 11, 20, 9, 0)
     assert reports.cell(3, 5).number_format == "dd/mm/yyyy hh:mm"
-    assert t1["Trong tháng, thôn có vụ việc mất an ninh, trật tự không?"] == "Không"
+    assert t1["Trong tháng có vụ việc mất an ninh, trật tự không?"] == "Có"
+    assert t1["Vụ việc gì, ở đâu, đã xử lý thế nào?"].startswith("Trộm 1 con bò")
+    assert t1["Vệ sinh môi trường trong tháng"] == "Tốt"
     assert body[1][3] == "Chưa nộp"
     school = dict(zip(header, body[3], strict=False))
-    assert school["Phong trào “Dạy tốt – học tốt” trong tháng đạt mức nào?"] == "Tốt"
     assert school["Tỷ lệ học sinh đi học chuyên cần (%)"] == 0.975
+    # a follow-up not asked (its question was answered "Không") reads "—", not blank
+    assert school["Vụ việc mất an toàn trường học: chuyện gì, đã xử lý thế nào?"] == "—"
+    assert school["Vụ việc mất an toàn thực phẩm: chuyện gì, đã xử lý thế nào?"].startswith("2 em")
+    assert school["Trong tháng có vụ việc mất an ninh, trật tự không?"] is None
     figures = dict(zip(header, body[4], strict=False))
     assert figures["Đơn vị"] == "Tổng hợp"
-    assert figures["Số hộ được công nhận gia đình văn hóa"] == "Tổng: 120"
+    assert figures["Số hộ nghèo, cận nghèo được hỗ trợ trong tháng"] == "Tổng: 120"
     assert figures["Tỷ lệ học sinh đi học chuyên cần (%)"] == "Trung bình: 97,5%"
-    assert figures["Trong tháng, thôn có vụ việc mất an ninh, trật tự không?"] == (
-        "Số trả lời “Có”: 0/1"
+    assert figures["Trong tháng có vụ việc mất an ninh, trật tự không?"] == (
+        "Số trả lời “Có”: 1/1"
     )
     noms = book["Đề nghị khen thưởng"]
     assert [c.value for c in noms[NOMINATION_HEADER_ROW]] == [
@@ -492,8 +515,9 @@ async def test_figures_and_workbook_in_english(app: App, world: World, tmp_path:
             )
             path = await write_xlsx(session, digest, world.commune, tmp_path / "en.xlsx", TZ)
         said = render_text(digest, TZ)
-    assert "• Student attendance rate (%): average 97.5% (reports: 1)" in said
-    assert "Students commended this month: total 1,200" in said
+    assert "• Attendance rate (%): average 97.5% (reports: 1)" in said
+    assert "Pupils enrolled at the start of the month: total 1,200" in said
+    assert "• Thôn Đông – What happened, where, and how was it handled? Trộm 1 con bò" in said
     assert "Nominations: 3 (waiting to be checked 1, granted by decision 1, not granted 1)" in said
     book = load_workbook(path)
     assert book.sheetnames[-1] == "Other nominations"

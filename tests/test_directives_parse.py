@@ -297,7 +297,11 @@ def test_demo_sample_parses() -> None:
     assert result["place"] == "Lam Sơn"
     assert str(result["issued_on"]).startswith("2026-11-")
     assert result["signer"] == "Lê Văn Minh"
-    assert result["recipients"] == ["Trưởng thôn các thôn", "Hiệu trưởng Trường Tiểu học Lam Sơn"]
+    assert result["recipients"] == [
+        "Trưởng thôn các thôn",
+        "Tổ trưởng các tổ dân phố",
+        "Hiệu trưởng Trường Tiểu học Lam Sơn",
+    ]
     assert result["movements"] == [
         "Toàn dân đoàn kết xây dựng đời sống văn hóa",
         "Người tốt, việc tốt",
@@ -307,6 +311,7 @@ def test_demo_sample_parses() -> None:
     assignees = {a for t in tasks for a in names(t)}
     assert {
         "Trưởng thôn các thôn",
+        "Tổ trưởng các tổ dân phố",
         "Hiệu trưởng Trường Tiểu học Lam Sơn",
         "Phòng Văn hóa – Xã hội",
     } <= assignees

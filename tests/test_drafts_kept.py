@@ -10,12 +10,12 @@ from tests.conftest import START
 from tests.factories import World, dialog, make_incoming, options, texts
 
 THREE_ANSWERED = [
-    ("bao cao", "Câu 1/7"),
-    ("12", "Câu 2/7"),
-    ("3", "Câu 3/7"),
-    ("bo qua", "Câu 4/7"),
+    ("bao cao", "Câu 1/11"),
+    ("khong", "Câu 2/11"),
+    ("12", "Câu 3/11"),
+    ("3", "Câu 4/11"),
 ]
-ASKS = ["đang làm dở báo cáo tháng 11/2026 (3/7 câu)", "Làm tiếp", "Để sau", "Bỏ bản nháp"]
+ASKS = ["đang làm dở báo cáo tháng 11/2026 (3/11 câu)", "Làm tiếp", "Để sau", "Bỏ bản nháp"]
 
 
 async def test_any_command_midway_asks_and_later_resumes_at_the_same_question(
@@ -25,18 +25,18 @@ async def test_any_command_midway_asks_and_later_resumes_at_the_same_question(
     for command in ("nhiem vu", "/trangthai", "de xuat", "menu", "/huy", "/baocao 10/2026"):
         out = await dialog(app.engine, "head1", [(command, ASKS)])
         assert options(out) == ["Làm tiếp", "Để sau", "Bỏ bản nháp"], command
-        await dialog(app.engine, "head1", [("1", ["3/7 câu", "Câu 4/7"])])
+        await dialog(app.engine, "head1", [("1", ["3/11 câu", "Câu 4/11"])])
     await dialog(
         app.engine,
         "head1",
         [
             ("nhiem vu", ASKS),
-            ("2", ["Đã lưu bản nháp báo cáo tháng 11/2026 (3/7 câu)", "Nhiệm vụ"]),
-            ("/tieptuc", ["đã trả lời 3/7 câu", "Câu 4/7"]),
-            ("15", "Câu 5/7"),
-            ("trang thai", "đang làm dở báo cáo tháng 11/2026 (4/7 câu)"),
+            ("2", ["Đã lưu bản nháp báo cáo tháng 11/2026 (3/11 câu)", "Nhiệm vụ"]),
+            ("/tieptuc", ["đã trả lời 3/11 câu", "Câu 4/11"]),
+            ("Tốt", "Câu 5/11"),
+            ("trang thai", "đang làm dở báo cáo tháng 11/2026 (4/11 câu)"),
             ("Để sau", "Báo cáo của Thôn Đông"),
-            ("bao cao", ["đã trả lời 4/7 câu", "Câu 5/7"]),
+            ("bao cao", ["đã trả lời 4/11 câu", "Câu 5/11"]),
         ],
     )
 
@@ -46,7 +46,7 @@ async def test_a_menu_button_midway_asks_too(app: App, world: World) -> None:
     out = await app.engine.handle(make_incoming(chat_id="head1", choice="cmd:dexuat"))
     assert "đang làm dở báo cáo tháng 11/2026" in texts(out)
     await dialog(app.engine, "head1", [("Bỏ bản nháp", ["Đã bỏ bản nháp", "đề xuất cho ai"])])
-    await dialog(app.engine, "head1", [("/huy", "Đã hủy"), ("bao cao", "Câu 1/7")])
+    await dialog(app.engine, "head1", [("/huy", "Đã hủy"), ("bao cao", "Câu 1/11")])
 
 
 async def test_the_same_command_or_tieptuc_midway_repeats_the_question(
@@ -57,10 +57,10 @@ async def test_the_same_command_or_tieptuc_midway_repeats_the_question(
         "head1",
         [
             *THREE_ANSWERED,
-            ("bao cao", ["đã trả lời 3/7 câu", "Câu 4/7"]),
-            ("tiep tuc", "Câu 4/7"),
+            ("bao cao", ["đã trả lời 3/11 câu", "Câu 4/11"]),
+            ("tiep tuc", "Câu 4/11"),
             ("/trogiup", ["/tieptuc", "Làm tiếp báo cáo, đề xuất đang làm dở"]),
-            ("15", "Câu 5/7"),
+            ("Tốt", "Câu 5/11"),
         ],
     )
 
@@ -71,11 +71,11 @@ async def test_language_switch_midway_repeats_the_question_in_it(app: App, world
         "head1",
         [
             *THREE_ANSWERED,
-            ("/ngonngu en", ["Language set to English", "Question 4/7", "from 0 to 19"]),
-            ("15", "Question 5/7"),
+            ("/ngonngu en", ["Language set to English", "Question 4/11", "Good"]),
+            ("Good", "Question 5/11"),
             ("/lang", "Which language"),
-            ("Tiếng Việt", ["Đã chuyển sang tiếng Việt", "Câu 5/7"]),
-            ("khong", "Câu 6/7"),
+            ("Tiếng Việt", ["Đã chuyển sang tiếng Việt", "Câu 5/11"]),
+            ("15", "Câu 6/11"),
         ],
     )
 
@@ -86,11 +86,11 @@ async def test_drafts_in_english(app: App, world: World) -> None:
         "head1",
         [
             ("/lang en", "English"),
-            ("/report", "Question 1/7"),
-            ("12", "Question 2/7"),
-            ("/tasks", ["middle of the report for 11/2026 (1/7 questions)", "Keep it for later"]),
+            ("/report", "Question 1/11"),
+            ("no", "Question 2/11"),
+            ("/tasks", ["middle of the report for 11/2026 (1/11 questions)", "Keep it for later"]),
             ("Keep it for later", ["draft of the report for 11/2026", "/continue"]),
-            ("/continue", ["(1/7 questions answered)", "Question 2/7"]),
+            ("/continue", ["(1/11 questions answered)", "Question 2/11"]),
             ("/cancel", ""),
             ("Throw the draft away", "was thrown away"),
             ("/continue", "nothing half done"),
@@ -107,17 +107,17 @@ async def test_a_nomination_draft_is_kept_too(app: App, world: World) -> None:
             ("1", "Họ và tên"),
             ("Nguyễn Văn An", "Nam hay nữ"),
             ("bao cao", ["đang làm dở đề xuất khen thưởng Nguyễn Văn An", "Để sau"]),
-            ("Để sau", ["Đã lưu bản nháp", "Câu 1/7"]),
-            ("12", "Câu 2/7"),
-            ("/tieptuc", "Câu 2/7"),
-            ("/huy", "đang làm dở báo cáo tháng 11/2026 (1/7 câu)"),
+            ("Để sau", ["Đã lưu bản nháp", "Câu 1/11"]),
+            ("khong", "Câu 2/11"),
+            ("/tieptuc", "Câu 2/11"),
+            ("/huy", "đang làm dở báo cáo tháng 11/2026 (1/11 câu)"),
             ("Để sau", "Đã lưu bản nháp"),
         ],
     )
     # two drafts now: the report (1 answer) and the nomination
     out = await dialog(app.engine, "head1", [("/tieptuc", "làm tiếp việc nào")])
     assert sorted(options(out)) == [
-        "báo cáo tháng 11/2026 (1/7 câu)",
+        "báo cáo tháng 11/2026 (1/11 câu)",
         "đề xuất khen thưởng Nguyễn Văn An",
     ]
     await dialog(app.engine, "head1", [("đề xuất khen thưởng Nguyễn Văn An", "Nam hay nữ")])
@@ -135,4 +135,4 @@ async def test_the_draft_follows_the_member_to_another_phone(app: App, world: Wo
             )
         )
     out = await app.engine.handle(make_incoming("bao cao", "zalo-head1", channel="zalo"))
-    assert "đã trả lời 3/7 câu" in texts(out) and "Câu 4/7" in texts(out)
+    assert "đã trả lời 3/11 câu" in texts(out) and "Câu 4/11" in texts(out)

@@ -53,13 +53,19 @@ async def report_versions(app: App, report_id: int) -> list[ReportVersion]:
         return list(rows.all())
 
 
-FIRST_SIX = [
-    ("bao cao", ["Báo cáo tháng 11/2026 – Thôn Đông", "hạn nộp ngày 25/11/2026", "Câu 1/7"]),
-    ("12 hộ", "Câu 2/7"),
-    (" 3 ", "Câu 3/7"),
-    ("Ông Lò Văn Sáu nhặt được ví, trả lại người mất", "Câu 4/7"),
-    ("15", "Câu 5/7"),
-    ("khong", "Câu 6/7"),
+# The village template without open tasks: 11 questions, the photo last.
+FIRST = [
+    ("bao cao", ["Báo cáo tháng 11/2026 – Thôn Đông", "hạn nộp ngày 25/11/2026", "Câu 1/11"]),
+    ("khong", "Câu 2/11"),
+    ("2 vụ", "Câu 3/11"),
+    (" 3 ", ["Câu 4/11", "Tốt", "Chưa đạt"]),
+    ("Tốt", "Câu 5/11"),
+    ("12 hộ", "Câu 6/11"),
+    ("1", "Câu 7/11"),
+    ("4", "Câu 8/11"),
+    ("Đường xóm 3 xuống cấp, mưa là ngập.", "Câu 9/11"),
+    ("bo qua", "Câu 10/11"),
+    ("Tổng vệ sinh, họp bình xét cuối năm.", ["Câu 11/11", "Ảnh minh chứng"]),
 ]
 
 
@@ -67,14 +73,14 @@ async def test_village_head_files_the_monthly_report(
     app: App, world: World, tmp_path: Path
 ) -> None:
     await load_defaults(app)
-    await dialog(app.engine, "head1", [*FIRST_SIX, ("Bỏ qua", ["Câu 7/7", "Ảnh minh chứng"])])
+    await dialog(app.engine, "head1", FIRST)
     summary = await send_file(app, "head1", write(tmp_path, "anh.jpg", JPEG))
     said = texts(summary)
-    assert "1. Số hộ được công nhận gia đình văn hóa: 12" in said
-    assert "3. Kể ngắn một gương người tốt, việc tốt (ai, làm việc gì): Ông Lò Văn Sáu" in said
-    assert "Trong tháng, thôn có vụ việc mất an ninh, trật tự không?: Không" in said
-    assert "6. Việc nổi bật của thôn trong tháng: (bỏ qua)" in said
-    assert "7. Ảnh minh chứng: đã gửi ảnh" in said
+    assert "1. Trong tháng có vụ việc mất an ninh, trật tự không?: Không" in said
+    assert "5. Số hộ nghèo, cận nghèo được hỗ trợ trong tháng: 12" in said
+    assert "8. Khó khăn, vướng mắc: Đường xóm 3 xuống cấp" in said
+    assert "9. Kiến nghị, đề xuất: (bỏ qua)" in said
+    assert "11. Ảnh minh chứng: đã gửi ảnh" in said
     assert options(summary) == ["Gửi báo cáo", "Sửa một câu", "Hủy"]
     assert summary.awaiting == "confirm"
     await dialog(
@@ -85,9 +91,10 @@ async def test_village_head_files_the_monthly_report(
     [report] = await reports(app)
     assert (report.period, report.status, report.version) == ("2026-11", "on_time", 1)
     assert report.unit_id == world.villages[0].id
-    assert report.answers["gia_dinh_van_hoa"] == 12
+    assert report.answers["ho_ngheo_ho_tro"] == 12
     assert report.answers["an_ninh_trat_tu"] is False
-    assert report.answers["noi_bat"] is None
+    assert report.answers["kien_nghi"] is None
+    assert "an_ninh_chi_tiet" not in report.answers  # not asked after "Không"
     assert isinstance(report.answers["anh_minh_chung"], int)
     assert len(await report_versions(app, report.id)) == 1
     async with app.sessions() as session:
@@ -103,23 +110,28 @@ async def test_every_validation_error_is_explained_and_changes_nothing(
         app.engine,
         "head1",
         [
-            ("bao cao", "Câu 1/7"),
+            ("bao cao", "Câu 1/11"),
+            ("có lẽ", "Có hoặc Không"),
+            ("3", "Có hoặc Không"),
+            ("Có", ["Câu 2/12", "Vụ việc gì"]),
+            ("x" * 501, "tối đa 500"),
+            ("", "bắt buộc"),
+            ("Mất trộm xe máy ở xóm 1, đã báo Công an xã.", "Câu 3/12"),
             ("mười hai", "cần một số"),
             ("12 13", "cần một số"),
             ("12.5", "cần một số"),
-            ("-1", "từ 0 đến 5.000"),
-            ("5001", "từ 0 đến 5.000"),
-            ("", "bắt buộc"),
-            ("12", "Câu 2/7"),
-            ("3", "Câu 3/7"),
-            ("x" * 501, "tối đa 500"),
-            ("bo qua", "Câu 4/7"),
-            ("20", "từ 0 đến 19"),
-            ("19 tiêu chí", "Câu 5/7"),
-            ("có lẽ", "Có hoặc Không"),
-            ("3", "Có hoặc Không"),
-            ("Có", "Câu 6/7"),
-            ("Bỏ qua", "Câu 7/7"),
+            ("-1", "từ 0 đến 200"),
+            ("201", "từ 0 đến 200"),
+            ("12", "Câu 4/12"),
+            ("3", "Câu 5/12"),
+            ("rất tốt", "chọn một mục"),
+            ("Đạt", "Câu 6/12"),
+            ("5", "Câu 7/12"),
+            ("0", "Câu 8/12"),
+            ("2", "Câu 9/12"),
+            ("bo qua", "Câu 10/12"),
+            ("bo qua", "Câu 11/12"),
+            ("Họp dân triển khai kế hoạch.", "Câu 12/12"),
             ("ảnh đây", "cần một ảnh"),
         ],
     )
@@ -129,34 +141,35 @@ async def test_every_validation_error_is_explained_and_changes_nothing(
     junk = await send_file(app, "head1", write(tmp_path, "virus.jpg", b"MZ\x90\x00" * 10))
     assert "chỉ nhận ảnh" in texts(junk)
     assert junk.awaiting == "photo" and options(junk) == ["Bỏ qua"]
-    await dialog(app.engine, "head1", [("bỏ qua", "7. Ảnh minh chứng: (bỏ qua)")])
+    await dialog(app.engine, "head1", [("bỏ qua", "12. Ảnh minh chứng: (bỏ qua)")])
     await dialog(app.engine, "head1", [("gửi", "gõ 1, 2 hoặc 3"), ("1", "đúng hạn")])
     [report] = await reports(app)
-    assert report.answers["tieu_chi_nong_thon_moi"] == 19
+    assert report.answers["hoa_giai_thanh"] == 12 and report.answers["ve_sinh_moi_truong"] == "dat"
     assert report.answers["an_ninh_trat_tu"] is True
+    assert report.answers["an_ninh_chi_tiet"].startswith("Mất trộm xe máy")
 
 
 async def test_edit_one_answer_from_the_summary(app: App, world: World) -> None:
     await load_defaults(app)
-    await dialog(app.engine, "head1", [*FIRST_SIX, ("Bỏ qua", "Câu 7/7")])
+    await dialog(app.engine, "head1", FIRST)
     await dialog(
         app.engine,
         "head1",
         [
-            ("bo qua", "2. Số gương người tốt, việc tốt phát hiện trong tháng: 3"),
+            ("bo qua", "7. Số gương người tốt, việc tốt phát hiện trong tháng: 4"),
             ("2", ["Anh/Chị muốn sửa câu nào?", "Số gương người tốt", "Quay lại"]),
-            ("9", "chọn một mục"),
-            ("2", "Câu 2/7"),
+            ("99", "chọn một mục"),
+            ("7", "Câu 7/11"),
             ("abc", "cần một số"),
-            ("7", "2. Số gương người tốt, việc tốt phát hiện trong tháng: 7"),
+            ("9", "7. Số gương người tốt, việc tốt phát hiện trong tháng: 9"),
             ("Sửa một câu", "Anh/Chị muốn sửa câu nào?"),
             ("Quay lại", "Gửi báo cáo"),
             ("Gửi báo cáo", "đúng hạn"),
         ],
     )
     [report] = await reports(app)
-    assert report.answers["nguoi_tot_viec_tot"] == 7
-    assert report.answers["gia_dinh_van_hoa"] == 12
+    assert report.answers["nguoi_tot_viec_tot"] == 9
+    assert report.answers["ho_ngheo_ho_tro"] == 12
 
 
 async def test_cancel_midway_asks_and_cancel_from_the_summary_keeps_nothing(
@@ -167,16 +180,16 @@ async def test_cancel_midway_asks_and_cancel_from_the_summary_keeps_nothing(
         app.engine,
         "head1",
         [
-            ("bao cao", "Câu 1/7"),
-            ("12", "Câu 2/7"),
-            ("/huy", ["đang làm dở báo cáo tháng 11/2026 (1/7 câu)", "Bỏ bản nháp"]),
+            ("bao cao", "Câu 1/11"),
+            ("khong", "Câu 2/11"),
+            ("/huy", ["đang làm dở báo cáo tháng 11/2026 (1/11 câu)", "Bỏ bản nháp"]),
             ("3", ["Đã bỏ bản nháp", "Anh/Chị muốn"]),
-            ("bao cao", "Câu 1/7"),
+            ("bao cao", "Câu 1/11"),
         ],
     )
-    await dialog(app.engine, "head1", [*FIRST_SIX[1:], ("Bỏ qua", "Câu 7/7"), ("Bỏ qua", "Hủy")])
+    await dialog(app.engine, "head1", [*FIRST[1:], ("Bỏ qua", "Hủy")])
     await dialog(app.engine, "head1", [("3", ["báo cáo chưa được gửi", "Báo cáo tháng"])])
-    await dialog(app.engine, "head1", [("bao cao", "Câu 1/7")])  # nothing kept
+    await dialog(app.engine, "head1", [("bao cao", "Câu 1/11")])  # nothing kept
     assert await reports(app) == []
 
 
@@ -184,22 +197,16 @@ async def test_half_filled_report_resumes_after_a_restart(
     app: App, world: World, clock: object
 ) -> None:
     await load_defaults(app)
-    await dialog(app.engine, "head1", FIRST_SIX[:3])
+    await dialog(app.engine, "head1", FIRST[:3])
     async with restarted(app) as again:
         await dialog(
             again.engine,
             "head1",
-            [
-                ("bo qua", "Câu 4/7"),
-                ("10", "Câu 5/7"),
-                ("không", "Câu 6/7"),
-                ("bo qua", "Câu 7/7"),
-                ("bo qua", "1. Số hộ được công nhận gia đình văn hóa: 12"),
-                ("1", "đúng hạn"),
-            ],
-        )
+            [*FIRST[3:], ("bo qua", "2. Số vụ việc hòa giải thành ở cơ sở trong tháng: 2"),
+             ("1", "đúng hạn")],
+        )  # fmt: skip
         [report] = await reports(again)
-        assert report.answers["nguoi_tot_viec_tot"] == 3
+        assert report.answers["hoa_giai_thanh"] == 2
 
 
 async def test_report_after_the_due_day_is_late(app: App, world: World) -> None:
@@ -209,9 +216,8 @@ async def test_report_after_the_due_day_is_late(app: App, world: World) -> None:
         app.engine,
         "head1",
         [
-            ("/baocao", ["quá hạn nộp (25/11/2026)", "nộp muộn", "Câu 1/7"]),
-            *FIRST_SIX[1:],
-            ("bo qua", "Câu 7/7"),
+            ("/baocao", ["quá hạn nộp (25/11/2026)", "nộp muộn", "Câu 1/11"]),
+            *FIRST[1:],
             ("bo qua", "báo cáo sẽ được ghi nhận là nộp muộn"),
             ("1", "nộp muộn, hạn là 25/11/2026"),
         ],
@@ -224,24 +230,24 @@ async def test_resubmission_amends_and_keeps_history_then_late_after_due(
     app: App, world: World
 ) -> None:
     await load_defaults(app)
-    await dialog(app.engine, "head1", [*FIRST_SIX, ("Bỏ qua", "Câu 7/7"), ("bo qua", "Gửi")])
+    await dialog(app.engine, "head1", [*FIRST, ("bo qua", "Gửi")])
     await dialog(app.engine, "head1", [("1", "đúng hạn")])
     await dialog(
         app.engine,
         "head1",
         [
-            ("bao cao", ["đã gửi báo cáo tháng 11/2026 – Thôn Đông (lần 1)", "1. Số hộ", ": 12"]),
+            ("bao cao", ["đã gửi báo cáo tháng 11/2026 – Thôn Đông (lần 1)", "5. Số hộ", ": 12"]),
             ("2", "sửa câu nào"),
-            ("1", "Câu 1/7"),
-            ("14", "1. Số hộ được công nhận gia đình văn hóa: 14"),
+            ("5", "Câu 5/11"),
+            ("14", "5. Số hộ nghèo, cận nghèo được hỗ trợ trong tháng: 14"),
             ("1", ["Đã cập nhật báo cáo tháng 11/2026 – Thôn Đông (lần 2)", "bản trước"]),
         ],
     )
     [report] = await reports(app)
-    assert (report.status, report.version, report.answers["gia_dinh_van_hoa"]) == ("amended", 2, 14)
+    assert (report.status, report.version, report.answers["ho_ngheo_ho_tro"]) == ("amended", 2, 14)
     first, second = await report_versions(app, report.id)
-    assert (first.status, first.answers["gia_dinh_van_hoa"]) == ("on_time", 12)
-    assert (second.status, second.answers["gia_dinh_van_hoa"]) == ("amended", 14)
+    assert (first.status, first.answers["ho_ngheo_ho_tro"]) == ("on_time", 12)
+    assert (second.status, second.answers["ho_ngheo_ho_tro"]) == ("amended", 14)
     app.clock.set(AFTER_DUE)  # type: ignore[attr-defined]
     await dialog(
         app.engine,
@@ -264,29 +270,36 @@ async def test_resubmission_amends_and_keeps_history_then_late_after_due(
     ]
 
 
-async def test_principal_reports_with_choices_for_the_school(app: App, world: World) -> None:
+async def test_principal_reports_for_the_school_with_a_food_safety_incident(
+    app: App, world: World
+) -> None:
     await load_defaults(app)
     await dialog(
         app.engine,
         "principal",
         [
-            ("/report", ["Trường Tiểu học Hòa Bình", "Câu 1/6", "Tốt", "Chưa đạt"]),
-            ("rất tốt", "chọn một mục"),
-            ("9", "chọn một mục"),
-            ("kha", "Câu 2/6"),
-            ("4", "Câu 3/6"),
-            ("120 em", "Câu 4/6"),
+            ("/report", ["Trường Tiểu học Hòa Bình", "Câu 1/11", "Tổng số học sinh"]),
+            ("120 em", "Câu 2/11"),
+            ("0", "Câu 3/11"),
             ("101%", "từ 0 đến 100"),
-            ("97%", "Câu 5/6"),
-            ("Bỏ qua", "Câu 6/6"),
-            ("Bỏ qua", "1. Phong trào “Dạy tốt – học tốt” trong tháng đạt mức nào?: Khá"),
+            ("97%", "Câu 4/11"),
+            ("3", ["Câu 5/11", "an toàn trường học"]),
+            ("Không", ["Câu 6/11", "an toàn thực phẩm"]),
+            ("Có", ["Câu 7/12", "Vụ việc mất an toàn thực phẩm"]),
+            ("2 em đau bụng sau bữa trưa, đã báo Trạm y tế xã.", "Câu 8/12"),
+            ("Bỏ qua", "Câu 9/12"),
+            ("Bỏ qua", "Câu 10/12"),
+            ("Bỏ qua", "Câu 11/12"),
+            ("Bỏ qua", "Câu 12/12"),
+            ("Ôn tập, kiểm tra học kỳ I.", "1. Tổng số học sinh đầu tháng: 120"),
             ("1", "đúng hạn"),
         ],
     )
     [report] = await reports(app)
     assert report.unit_id == world.school.id
-    assert report.answers["day_tot_hoc_tot"] == "kha"
-    assert report.answers["ty_le_chuyen_can"] == 97
+    assert report.answers["ty_le_chuyen_can"] == 97 and report.answers["si_so"] == 120
+    assert report.answers["an_toan_thuc_pham_chi_tiet"].startswith("2 em đau bụng")
+    assert "an_toan_truong_hoc_chi_tiet" not in report.answers
 
 
 async def test_roles_and_unit_kinds_that_may_not_report_are_refused(app: App, world: World) -> None:
@@ -340,7 +353,7 @@ async def test_new_template_version_keeps_old_reports_readable(
     app: App, world: World, tmp_path: Path
 ) -> None:
     await load_defaults(app)
-    await dialog(app.engine, "head2", [*[(s, "") for s, _ in FIRST_SIX], ("bo qua", "")])
+    await dialog(app.engine, "head2", [(s, "") for s, _ in FIRST])
     await dialog(app.engine, "head2", [("bo qua", "Gửi"), ("1", "đúng hạn")])
     async with app.sessions() as session, session.begin():
         [(template, added)] = await load_templates(
@@ -375,7 +388,7 @@ async def test_new_template_version_keeps_old_reports_readable(
         assert old is not None
         assert not old.active
         rows = {r.unit_id: r for r in await session.scalars(select(Report))}
-    assert listed["C1-T2"].answers["gia_dinh_van_hoa"] == 12
+    assert listed["C1-T2"].answers["ho_ngheo_ho_tro"] == 12
     assert listed["C1-T1"].answers == {"so_ho": 3, "muc": "thap", "ghi_chu": "ngắn", "anh": 1}
     assert rows[world.villages[1].id].template_id == old.id
     assert rows[world.villages[0].id].template_id == new_id
@@ -392,7 +405,9 @@ async def test_english_member_gets_english_labels(app: App, world: World) -> Non
         app.engine,
         "head1",
         [
-            ("/report", ["Report for 11/2026", "Question 1/7", "cultured families"]),
+            ("/report", ["Report for 11/2026", "Question 1/11", "security or public-order"]),
+            ("maybe", "Yes or No"),
+            ("no", ["Question 2/11", "mediation"]),
             ("lots", "not a number"),
         ],
     )
@@ -448,35 +463,34 @@ async def test_typing_the_number_of_skip_skips_text_and_photo(app: App, world: W
         app.engine,
         "head1",
         [
-            *FIRST_SIX[:3],
-            ("1", "Câu 4/7"),
-            ("0", "Câu 5/7"),
-            ("2", "Câu 6/7"),
-            ("1", "Câu 7/7"),
-            ("1", ["3. Kể ngắn", ": (bỏ qua)", "7. Ảnh minh chứng: (bỏ qua)"]),
+            *FIRST[:8],
+            ("1", "Câu 9/11"),
+            ("1", "Câu 10/11"),
+            ("Họp dân.", "Câu 11/11"),
+            ("1", ["8. Khó khăn, vướng mắc: (bỏ qua)", "11. Ảnh minh chứng: (bỏ qua)"]),
             ("1", "đúng hạn"),
         ],
     )
     [report] = await reports(app)
-    assert report.answers["nguoi_tot_viec_tot_mo_ta"] is None
+    assert report.answers["kho_khan"] is None and report.answers["kien_nghi"] is None
     assert report.answers["an_ninh_trat_tu"] is False
 
 
 async def test_starting_again_midway_resumes_the_half_filled_report(app: App, world: World) -> None:
     await load_defaults(app)
-    await dialog(app.engine, "head1", FIRST_SIX[:3])
+    await dialog(app.engine, "head1", FIRST[:3])
     await dialog(
         app.engine,
         "head1",
         [
-            ("bao cao", ["làm dở báo cáo tháng 11/2026 (đã trả lời 2/7 câu)", "Câu 3/7"]),
-            ("bo qua", "Câu 4/7"),
-            ("/huy", "Anh/Chị đang làm dở báo cáo tháng 11/2026 (3/7 câu)"),
+            ("bao cao", ["làm dở báo cáo tháng 11/2026 (đã trả lời 2/11 câu)", "Câu 3/11"]),
+            (" 3 ", "Câu 4/11"),
+            ("/huy", "Anh/Chị đang làm dở báo cáo tháng 11/2026 (3/11 câu)"),
             ("Để sau", ["Đã lưu bản nháp", "/tieptuc", "Anh/Chị muốn làm gì"]),
-            ("bao cao", ["đã trả lời 3/7 câu", "Câu 4/7"]),
+            ("bao cao", ["đã trả lời 3/11 câu", "Câu 4/11"]),
             ("/huy", ""),
             ("3", "Đã bỏ bản nháp"),
-            ("bao cao", ["7 câu hỏi", "Câu 1/7"]),
+            ("bao cao", ["11 câu hỏi", "Câu 1/11"]),
         ],
     )
     assert await reports(app) == []

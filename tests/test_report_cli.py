@@ -17,7 +17,7 @@ from tests.conftest import START
 from tests.dbs import fresh_database_url
 from tests.factories import build_world, dialog
 from tests.test_nomination import INDIVIDUAL_TO_FILES
-from tests.test_report import FIRST_SIX, load_defaults
+from tests.test_report import FIRST, load_defaults
 
 runner = CliRunner()
 
@@ -35,7 +35,7 @@ def seeded(tmp_path: Path) -> dict[str, str]:
                 await build_world(session, START)
             await load_defaults(application)
             engine = application.engine
-            await dialog(engine, "head1", [*FIRST_SIX, ("bo qua", ""), ("bo qua", ""), ("1", "")])
+            await dialog(engine, "head1", [*FIRST, ("bo qua", ""), ("1", "")])
             for chat in ("head1", "head2"):
                 await dialog(engine, chat, [*INDIVIDUAL_TO_FILES, ("Xong", ""), ("1", "Đã gửi")])
             await dialog(
@@ -58,7 +58,7 @@ def test_reports_list_json_contract(tmp_path: Path) -> None:
     assert set(report) == {"unit", "period", "status", "submitted_at", "answers"}
     assert (report["unit"], report["period"], report["status"]) == ("C1-T1", "2026-11", "on_time")
     assert report["submitted_at"].startswith("2026-11-20T02:00:00")
-    assert report["answers"]["gia_dinh_van_hoa"] == 12
+    assert report["answers"]["ho_ngheo_ho_tro"] == 12
     assert report["answers"]["an_ninh_trat_tu"] is False
 
     only = runner.invoke(
@@ -118,7 +118,7 @@ def test_templates_load_adds_a_version_and_reports_bad_files(tmp_path: Path) -> 
     assert "unchanged" in again.output
     default = Path(__file__).parents[1] / "storage" / "data" / "templates.yaml"
     reload = runner.invoke(cli, ["templates", "load", str(default)], env=env)
-    assert "village\tversion 1\t7 indicators\tunchanged" in reload.output
+    assert "village\tversion 1\t13 indicators\tunchanged" in reload.output
     broken = tmp_path / "hong.yaml"
     broken.write_text("templates:\n  - unit_kind: village\n    indicators:\n      - {key: X}\n")
     failed = runner.invoke(cli, ["templates", "load", str(broken)], env=env)

@@ -14,7 +14,7 @@ from storage.digest import build_digest, focus_period
 from storage.models import OutboxMessage, Report, Unit
 from storage.reminders import plan
 from storage.reports import list_reports
-from tests.factories import World, dialog, options, texts
+from tests.factories import VILLAGE_ANSWERS, World, dialog, options, texts
 from tests.test_dispatcher import local
 
 SET_UP = datetime(2026, 9, 1, tzinfo=UTC)
@@ -28,8 +28,8 @@ async def set_up_in_september(app: App) -> None:
 
 async def file(app: App, chat: str, *, late: bool = False) -> None:
     """Files the report the bot opens for `chat` (the village template), skipping what it can."""
-    answers = ["12", "3", "bo qua", "15", "khong", "bo qua", "bo qua", "1"]
-    await dialog(app.engine, chat, [("bao cao", "Câu 1/7")] + [(a, "") for a in answers])
+    answers = [*VILLAGE_ANSWERS, "1"]
+    await dialog(app.engine, chat, [("bao cao", "Câu 1/11")] + [(a, "") for a in answers])
 
 
 async def periods_of(app: App, unit: Unit) -> dict[str, str]:
@@ -82,7 +82,7 @@ async def test_a_month_is_picked_by_name_never_one_not_open(app: App, world: Wor
         app.engine,
         "head2",
         [
-            ("3", ["Báo cáo tháng 11/2026 – Thôn Tây", "quá hạn", "Câu 1/7"]),
+            ("3", ["Báo cáo tháng 11/2026 – Thôn Tây", "quá hạn", "Câu 1/11"]),
             ("/huy", ""),
             ("/baocao 11/2026", "Báo cáo tháng 11/2026 – Thôn Tây"),
             ("/huy", ""),
@@ -178,11 +178,11 @@ async def test_status_reminders_digest_and_list_agree_with_the_dialog(
     # head1 files September, October and November; head2 only November (by name)
     for _ in range(3):
         await file(app, "head1")
-    await dialog(app.engine, "head2", [("bao cao thang 11", "Câu 1/7")])
+    await dialog(app.engine, "head2", [("bao cao thang 11", "Câu 1/11")])
     await dialog(
         app.engine,
         "head2",
-        [(a, "") for a in ["12", "3", "bo qua", "15", "khong", "bo qua", "bo qua", "1"]],
+        [(a, "") for a in [*VILLAGE_ANSWERS, "1"]],
     )
     clock.set(local(2026, 11, 26, 8, 0))
     async with app.sessions() as session, session.begin():

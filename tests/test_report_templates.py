@@ -165,7 +165,7 @@ def test_decimals_per_indicator() -> None:
 async def test_a_fresh_deployment_reports_with_the_shipped_default(app: App, world: World) -> None:
     async with app.sessions() as session:
         assert (await session.scalars(select(ReportTemplate))).all() == []
-    await dialog(app.engine, "head1", [("bao cao", ["Thôn Đông", "Câu 1/7"])])
+    await dialog(app.engine, "head1", [("bao cao", ["Thôn Đông", "Câu 1/11"])])
     async with app.sessions() as session, session.begin():
         stored = (await session.scalars(select(ReportTemplate))).all()
         assert [(t.unit_kind, t.version, t.origin) for t in stored] == [("village", 1, "default")]

@@ -13,9 +13,11 @@ from sqlalchemy import select
 from bot.app import App
 from handlers.clock import FixedClock
 from storage.access import add_unit
+from storage.digest import build_digest
 from storage.directives import activate, create_draft
 from storage.models import ChatBinding, Member, OutboxMessage, Unit
 from storage.reminders import plan
+from tests.conftest import START
 from tests.factories import World, dialog, make_incoming, options, texts
 
 
@@ -111,3 +113,34 @@ async def test_the_group_leader_posts_the_household_list_signed_as_group_leader(
     # staff see it among the lists to decide
     staff = options(await app.engine.handle(make_incoming("/gdvh", "staff")))
     assert any(o.startswith("Tổ dân phố số 1: 2 hộ") for o in staff)
+
+
+async def test_the_group_leader_files_the_groups_report_and_staff_see_it(
+    app: App, world: World, group: Unit
+) -> None:
+    async with app.sessions() as session:
+        before = await build_digest(session, app.settings, world.commune, "2026-11", START)
+    assert ("Tổ dân phố số 1", "Đặng Văn Phố") in [(m.name, m.head) for m in before.current.missing]
+    await dialog(
+        app.engine,
+        "group1",
+        [
+            ("bao cao", ["Báo cáo tháng 11/2026 – Tổ dân phố số 1", "Câu 1/11", "an ninh"]),
+            ("Không", "Câu 2/11"),
+            ("1", "Câu 3/11"),
+            ("0", ["Câu 4/11", "tạm trú"]),
+            ("6", "Câu 5/11"),
+            ("Tốt", "Câu 6/11"),
+            ("2", "Câu 7/11"),
+            ("1", "Câu 8/11"),
+            ("bo qua", "Câu 9/11"),
+            ("bo qua", "Câu 10/11"),
+            ("Ra quân dọn vệ sinh khu phố.", "Câu 11/11"),
+            ("bo qua", "4. Số người mới đến tạm trú trong tháng (đã khai báo): 6"),
+            ("Gửi báo cáo", "Đã gửi báo cáo tháng 11/2026 – Tổ dân phố số 1"),
+        ],
+    )
+    async with app.sessions() as session:
+        after = await build_digest(session, app.settings, world.commune, "2026-11", START)
+    assert "Tổ dân phố số 1" not in [m.name for m in after.current.missing]
+    assert {t.key: t.value for t in after.totals}["tam_tru_moi"] == 6

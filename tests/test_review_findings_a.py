@@ -20,7 +20,7 @@ from tests.test_council_path import nominate
 from tests.test_directive_intake import directives, doc
 from tests.test_report import (
     CUSTOM,
-    FIRST_SIX,
+    FIRST,
     JPEG,
     load_defaults,
     report_versions,
@@ -109,7 +109,7 @@ async def test_an_amendment_under_a_new_template_keeps_the_template_of_each_vers
     app: App, world: World, tmp_path: Path
 ) -> None:
     await load_defaults(app)
-    await dialog(app.engine, "head1", [*FIRST_SIX, ("bo qua", "Câu 7/7"), ("bo qua", "Gửi")])
+    await dialog(app.engine, "head1", [*FIRST, ("bo qua", "Gửi")])
     await dialog(app.engine, "head1", [("1", "đúng hạn")])
     async with app.sessions() as session, session.begin():
         [(template, _added)] = await load_templates(
@@ -125,11 +125,11 @@ async def test_an_amendment_under_a_new_template_keeps_the_template_of_each_vers
     await dialog(app.engine, "head1", [("1", "lần 2")])
     [report] = await reports(app)
     first, second = await report_versions(app, report.id)
-    assert first.answers["gia_dinh_van_hoa"] == 12 and second.answers["so_ho"] == 3
+    assert first.answers["ho_ngheo_ho_tro"] == 12 and second.answers["so_ho"] == 3
     async with app.sessions() as session:
         old = await session.get_one(ReportTemplate, first.template_id)
     assert (old.version, second.template_id) == (1, new_id)
-    assert old.indicators[0]["key"] == "gia_dinh_van_hoa"
+    assert old.indicators[1]["key"] == "an_ninh_trat_tu"
 
 
 def test_a_backlog_of_no_period_is_refused_at_start() -> None:
@@ -143,11 +143,11 @@ async def test_a_report_begun_for_one_village_is_not_filed_for_another(
     app: App, world: World
 ) -> None:
     await load_defaults(app)
-    await dialog(app.engine, "head1", FIRST_SIX[:3])
+    await dialog(app.engine, "head1", FIRST[:3])
     async with app.sessions() as session, session.begin():
         member = await session.get_one(Member, world.members["head1"].id)
         member.unit_id = world.villages[2].id
-    await dialog(app.engine, "head1", [("Ông Sáu trả lại ví", "đơn vị đã thay đổi")])
+    await dialog(app.engine, "head1", [("3", "đơn vị đã thay đổi")])
     outcome = await dialog(app.engine, "head1", [("/baocao", "Thôn Nam")])
-    assert "Câu 1/7" in texts(outcome) and "làm dở" not in texts(outcome)
+    assert "Câu 1/11" in texts(outcome) and "làm dở" not in texts(outcome)
     assert await reports(app) == []

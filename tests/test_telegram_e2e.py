@@ -169,12 +169,16 @@ async def test_a_full_monthly_report_with_buttons_and_a_photo(
     await onboard(app, world, talk)
     first = await talk.press(CHAT, "cmd:baocao")
     assert "Báo cáo tháng 11/2026 – Thôn Đông" in first[0]
-    await talk.text(CHAT, "12")
-    await talk.text(CHAT, "3")
-    await talk.press(CHAT, "skip")
-    await talk.text(CHAT, "10")
     await talk.press(CHAT, "no")
+    await talk.text(CHAT, "2")
+    await talk.text(CHAT, "3")
+    await talk.press(CHAT, "c:tot")
+    await talk.text(CHAT, "12")
+    await talk.text(CHAT, "0")
+    await talk.text(CHAT, "1")
     await talk.press(CHAT, "skip")
+    await talk.press(CHAT, "skip")
+    await talk.text(CHAT, "Họp dân bình xét cuối năm.")
     summary = await talk.photo(CHAT, JPEG)
     assert "Ảnh minh chứng" in summary[-1]
     saved = await talk.press(CHAT, "submit")
@@ -182,7 +186,8 @@ async def test_a_full_monthly_report_with_buttons_and_a_photo(
     async with app.sessions() as session:
         report = await session.scalar(select(Report))
         assert report is not None
-        assert report.answers["gia_dinh_van_hoa"] == 12
+        assert report.answers["ho_ngheo_ho_tro"] == 12
+        assert report.answers["ve_sinh_moi_truong"] == "tot"
         assert report.answers["an_ninh_trat_tu"] is False
         photo = await session.get(StoredFile, report.answers["anh_minh_chung"])
         assert photo is not None and photo.sha256 == hashlib.sha256(JPEG).hexdigest()

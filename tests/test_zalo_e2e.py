@@ -124,16 +124,19 @@ async def test_a_full_monthly_report_with_numbered_replies_and_a_photo(
     await talk.text(CHAT, await invite(app, world))
     menu = fake.texts(CHAT)[-1].split("\n")
     number = next(line.split(".")[0] for line in menu if line.endswith(". Báo cáo tháng"))
-    first = await talk.text(CHAT, number)
-    assert "Báo cáo tháng 11/2026 – Thôn Tây" in first[0]
-    await talk.text(CHAT, "12")
-    optional = await talk.text(CHAT, "3")
-    assert "• Bỏ qua" in optional[-1]
-    await talk.text(CHAT, "Bỏ qua")
-    yes_no = await talk.text(CHAT, "10")
+    yes_no = await talk.text(CHAT, number)
+    assert "Báo cáo tháng 11/2026 – Thôn Tây" in yes_no[0]
     assert "1. Có\n2. Không" in yes_no[-1] and "Trả lời 1 hoặc 2." in yes_no[-1]
     await talk.text(CHAT, "2")
+    await talk.text(CHAT, "2")
+    choice = await talk.text(CHAT, "3")
+    assert "1. Tốt\n2. Đạt\n3. Chưa đạt" in choice[-1]
+    for answer in ("1", "12", "0", "10"):
+        optional = await talk.text(CHAT, answer)
+    assert "• Bỏ qua" in optional[-1]
+    await talk.text(CHAT, "Bỏ qua")
     await talk.text(CHAT, "bỏ qua")
+    await talk.text(CHAT, "Họp dân bình xét cuối năm.")
     summary = await talk.image(CHAT, JPEG)
     assert "1. Gửi báo cáo\n2. Sửa một câu\n3. Hủy" in summary[-1]
     assert "Trả lời 1, 2 hoặc 3." in summary[-1]
@@ -142,7 +145,7 @@ async def test_a_full_monthly_report_with_numbered_replies_and_a_photo(
     async with app.sessions() as session:
         report = await session.scalar(select(Report))
         assert report is not None
-        assert report.answers["tieu_chi_nong_thon_moi"] == 10
+        assert report.answers["nguoi_tot_viec_tot"] == 10
         assert report.answers["an_ninh_trat_tu"] is False
         photo = await session.get(StoredFile, report.answers["anh_minh_chung"])
         assert photo is not None and photo.sha256 == hashlib.sha256(JPEG).hexdigest()
