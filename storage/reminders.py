@@ -1,8 +1,11 @@
 """The reminder planner: who still owes what, and which nudge is due now.
 
-Two sources: reporting periods (every reporting unit owes the periods its template's schedule
-opens, as `storage.reports` decides what a unit files) and active directives (each target unit
-of a task owes each occurrence of the task's deadlines). Each owed item has stages, all at
+Three sources: reporting periods (every reporting unit owes the periods its template's schedule
+opens, as `storage.reports` decides what a unit files), active directives (each target unit
+of a task owes each occurrence of the task's deadlines) and, yearly, the "Gia đình văn hóa"
+list every thôn and tổ dân phố owes by 25 November (Nghị định 86/2023; a meeting needs
+notice, so it is first recalled on 1 November: stages `d24`, `d7`, `d1`, `due`, `overdue`,
+`escalate`; the list sent, posted or decided, ends it). Each owed item has stages, all at
 `reminder_hour:minute` local time: `d7`, `d3`, `d1` (from `settings.reminder_days_before`),
 `due` (on the day), `overdue` (the day after), then `escalate` (two days after: the staff of
 the nearest unit above with staff are told which units are late; the overdue unit is also in
@@ -12,7 +15,8 @@ their digest).
 for every item (a stage counts until the next one starts, so after downtime only the latest
 stage is sent, never a pile of stale ones), skips who no longer owes (report filed, task
 occurrence marked done), and enqueues outbox rows with keys such as
-``remind:report:{unit_id}:{period}:{stage}:b{binding_id}``; planning twice adds nothing.
+``remind:report:{unit_id}:{period}:{stage}:b{binding_id}`` (``remind:households:{unit_id}:
+{year}:{stage}`` for the list); planning twice adds nothing.
 A report stage is sent only while the period is open and still owed, so nobody is reminded
 of a period they cannot file yet, or no longer.
 Paused members are skipped (escalations to staff are never paused); inactive members and chats
@@ -37,10 +41,13 @@ from locales import gettext
 from locales.formats import date_label, month_label
 from storage.directives import document_label, owed_occurrences
 from storage.models import (
+    AREA_HEADS,
+    AREA_KINDS,
     HEAD_ROLE,
     ChatBinding,
     Directive,
     DirectiveTask,
+    HouseholdList,
     Member,
     OutboxMessage,
     Report,
@@ -56,6 +63,9 @@ from storage.templates import active_template, default_kinds, schedule_of
 
 REPORTER_ROLES = (*HEAD_ROLE.values(), "reporter")
 STAFF_ROLES = ("staff", "admin")
+# "Gia đình văn hóa": from 1 November (24 days before the 25th), then a week and a day before
+HOUSEHOLD_DAYS_BEFORE = (24, 7, 1)
+HOUSEHOLD_LIST_SENT = ("posted", "decided")
 ESCALATE_AFTER_DAYS = 2
 ESCALATE_WINDOW_DAYS = 7
 TASK_TEXT_MAX = 160
@@ -108,9 +118,13 @@ def local_at(day: date, settings: Settings) -> datetime:
     return datetime.combine(day, time(settings.reminder_hour, settings.reminder_minute), tz)
 
 
-def stages(due: date, settings: Settings) -> list[tuple[str, datetime]]:
-    """The stages of an item due on `due`, in order, with when each starts."""
-    days = sorted({d for d in settings.reminder_days_before if d > 0}, reverse=True)
+def stages(
+    due: date, settings: Settings, before: tuple[int, ...] | None = None
+) -> list[tuple[str, datetime]]:
+    """The stages of an item due on `due`, in order, with when each starts (`before`: the days
+    before it that remind, by default the settings')."""
+    chosen = settings.reminder_days_before if before is None else before
+    days = sorted({d for d in chosen if d > 0}, reverse=True)
     out = [(f"d{d}", local_at(due - timedelta(days=d), settings)) for d in days]
     out.append(("due", local_at(due, settings)))
     out.append(("overdue", local_at(due + timedelta(days=1), settings)))
@@ -118,11 +132,13 @@ def stages(due: date, settings: Settings) -> list[tuple[str, datetime]]:
     return out
 
 
-def current_stage(due: date, now: datetime, settings: Settings) -> tuple[str, datetime] | None:
+def current_stage(
+    due: date, now: datetime, settings: Settings, before: tuple[int, ...] | None = None
+) -> tuple[str, datetime] | None:
     """The latest stage started at `now` (valid until the next one starts; escalation for a
     week), or None before the first and after the last."""
     found = None
-    for name, at in stages(due, settings):
+    for name, at in stages(due, settings, before):
         if at <= now:
             found = (name, at)
     if found and found[0] == "escalate" and now >= found[1] + timedelta(days=ESCALATE_WINDOW_DAYS):
@@ -139,13 +155,15 @@ def send_day(at: datetime, now: datetime, settings: Settings) -> date:
     return local.date()
 
 
-def superseded(due: date, name: str, now: datetime, settings: Settings) -> bool:
+def superseded(
+    due: date, name: str, now: datetime, settings: Settings, before: tuple[int, ...] | None = None
+) -> bool:
     """True for a reminder stage (`d…`, `due`) whose row would only go out on the day the next
     reminder stage starts (planned in quiet hours after downtime): the next one says it better,
     and sending both would nudge the person twice within minutes."""
     if name in ("overdue", "escalate"):
         return False
-    listed = stages(due, settings)
+    listed = stages(due, settings, before)
     names = [n for n, _at in listed]
     if name not in names:
         return False
@@ -552,6 +570,75 @@ async def _plan_tasks(
         planner.add(member, key, "escalation", text, at, skip_pause=True)
 
 
+def household_deadline(today: date) -> date:
+    """The year's deadline of the "Gia đình văn hóa" village meeting (25 November)."""
+    from storage.households import meeting_deadline
+
+    return meeting_deadline(today.year)
+
+
+async def _plan_households(planner: _Planner, today: date) -> None:
+    """Reminds the heads of thôn and tổ dân phố that have not sent this year's "Gia đình văn
+    hóa" list, and tells staff which are behind two days after the deadline."""
+    settings, session, people = planner.settings, planner.session, planner.people
+    due = household_deadline(today)
+    stage = current_stage(due, planner.now, settings, HOUSEHOLD_DAYS_BEFORE)
+    if stage is None:
+        return
+    name, at = stage
+    if superseded(due, name, planner.now, settings, HOUSEHOLD_DAYS_BEFORE):
+        return
+    tz = ZoneInfo(settings.timezone)
+    sent = set(
+        (
+            await session.scalars(
+                select(HouseholdList.unit_id).where(
+                    HouseholdList.year == due.year, HouseholdList.status.in_(HOUSEHOLD_LIST_SENT)
+                )
+            )
+        ).all()
+    )
+    owing = sorted(
+        (
+            u
+            for u in people.units.values()
+            if u.kind in AREA_KINDS and u.id not in sent and unit_since(u, tz) <= due
+        ),
+        key=lambda u: u.code,
+    )
+    left = (due - send_day(at, planner.now, settings)).days
+    escalations: dict[tuple[int, int], list[Unit]] = {}
+    for unit in owing:
+        if name == "escalate":
+            above = people.staff_above(unit.id)
+            if above is not None:
+                for member in above[1]:
+                    escalations.setdefault((member.id, above[0].id), []).append(unit)
+            continue
+        for member in people.of(unit.id, AREA_HEADS):
+            values: dict[str, object] = {
+                "year": due.year,
+                "unit": unit.name,
+                "due": date_label(due),
+                "days": left,
+            }
+            text = _reminder_text(member, "reminders.households", name, left, values)
+            key = f"remind:households:{unit.id}:{due.year}:{name}"
+            planner.add(member, key, "reminder", text, at)
+    for (member_id, staff_unit_id), units in escalations.items():
+        member, lines = _escalation_lines(people, member_id, staff_unit_id, units)
+        text = _text(
+            member,
+            "reminders.escalate.households",
+            year=due.year,
+            due=date_label(due),
+            count=len(units),
+            units="\n".join(lines),
+        )
+        key = f"escalate:households:{staff_unit_id}:{due.year}"
+        planner.add(member, key, "escalation", text, at, skip_pause=True)
+
+
 async def no_longer_due(
     session: AsyncSession, rows: Sequence[OutboxMessage], now: datetime
 ) -> dict[int, str]:
@@ -581,6 +668,7 @@ async def no_longer_due(
             found.update({r.id: reason for r in reminders if r.binding_id == binding_id})
     reports: dict[int, tuple[int, str]] = {}
     tasks: dict[int, tuple[int, int, date]] = {}
+    lists: dict[int, tuple[int, int]] = {}
     for row in reminders:
         parts = row.key.split(":")
         try:
@@ -588,8 +676,24 @@ async def no_longer_due(
                 reports[row.id] = (int(parts[2]), parts[3])
             elif parts[1] == "task" and len(parts) >= 6:
                 tasks[row.id] = (int(parts[2]), int(parts[3]), date.fromisoformat(parts[4]))
+            elif parts[1] == "households" and len(parts) >= 5:
+                lists[row.id] = (int(parts[2]), int(parts[3]))
         except ValueError:
             continue
+    if lists:
+        done_lists = set(
+            (
+                await session.execute(
+                    select(HouseholdList.unit_id, HouseholdList.year).where(
+                        HouseholdList.unit_id.in_({u for u, _y in lists.values()}),
+                        HouseholdList.status.in_(HOUSEHOLD_LIST_SENT),
+                    )
+                )
+            ).tuples()
+        )
+        for row_id, pair in lists.items():
+            if pair in done_lists:
+                found.setdefault(row_id, "list sent")
     if reports:
         filed = set(
             (
@@ -633,10 +737,13 @@ async def plan(session: AsyncSession, settings: Settings, now: datetime) -> Plan
     reports_due = any(
         current_stage(k.schedule.due(p), now, settings) for k in kinds for p in k.periods
     )
-    if not reports_due and not tasks:
+    lists_due = current_stage(household_deadline(today), now, settings, HOUSEHOLD_DAYS_BEFORE)
+    if not reports_due and not tasks and lists_due is None:
         return PlanResult()  # nothing can be due: spare loading everyone
     planner = _Planner(session, settings, now, await _people(session))
     if reports_due:
         await _plan_reports(planner, kinds)
     await _plan_tasks(planner, today, tasks)
+    if lists_due is not None:
+        await _plan_households(planner, today)
     return await planner.flush()

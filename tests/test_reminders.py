@@ -239,10 +239,14 @@ async def test_planning_twice_adds_nothing_and_stale_stages_are_skipped(
     async with app.sessions() as session, session.begin():
         second = await plan(session, app.settings, now)
     assert second.added == []
-    keys = sorted(p.key for p in first.added)
+    keys = sorted(p.key for p in first.added if p.key.startswith("remind:report:"))
     # on the 20th only the 7-day stage (started the 18th) is due, for every reporting unit
     assert len(keys) == 4 and all(":2026-11:d7:" in k for k in keys)
-    assert {p.unit for p in first.added} == {"C1-T1", "C1-T2", "C1-T3", "C1-TH"}
+    reports = [p for p in first.added if p.key.startswith("remind:report:")]
+    assert {p.unit for p in reports} == {"C1-T1", "C1-T2", "C1-T3", "C1-TH"}
+    # and the villages' own 7-day stage of the "Gia đình văn hóa" list (due the 25th too)
+    lists = [p.key for p in first.added if p.key.startswith("remind:households:")]
+    assert len(lists) == 3 and all(":2026:d7:" in k for k in lists)
     assert current_stage(d(25), local(2026, 11, 17, 23, 0), app.settings) is None
     assert current_stage(d(25), local(2026, 11, 25, 7, 29), app.settings) == (
         "d1",
@@ -264,7 +268,7 @@ async def test_paused_member_skipped_but_staff_escalations_are_not(app: App, wor
     # started the 22nd) is caught up the next morning, then the rest as usual
     assert sim.days("head3", report) == [d(23), d(24), d(25), d(26)]
     assert sim.days("head2", report) == [d(18), d(22), d(24), d(25), d(26)]
-    staff = [s for s in sim.sender.sent if s.chat == "staff"]
+    staff = [s for s in sim.sender.sent if s.chat == "staff" and report in s.text]
     assert len(staff) == 1 and "Thôn Nam" in staff[0].text
     await dialog(app.engine, "head3", [("bat nhac", "đang bật"), ("tiep tuc", "không có việc")])
     async with app.sessions() as session:
@@ -311,7 +315,11 @@ async def test_reminder_text_in_the_recipients_locale(app: App, world: World) ->
         result = await plan(session, app.settings, local(2026, 11, 25, 8, 0))
     async with app.sessions() as session:
         rows = {r.key: r for r in (await session.scalars(select(OutboxMessage))).all()}
-    texts = {p.chat: rows[p.key].payload["text"] for p in result.added}
+    texts = {
+        p.chat: rows[p.key].payload["text"]
+        for p in result.added
+        if p.key.startswith("remind:report:")
+    }
     assert texts["head1"].startswith("Today (25/11/2026) is the deadline")
     assert texts["head2"].startswith("Hôm nay (25/11/2026) là hạn cuối")
 
@@ -337,8 +345,9 @@ def test_cli_plan_json_and_send(database_url: str, tmp_path: Path, settings: Set
     )
     assert out.exit_code == 0, out.output
     rows = json.loads(out.output)
-    assert len(rows) == 4 and rows[0]["kind"] == "reminder" and rows[0]["channel"] == "console"
+    assert len(rows) == 7 and rows[0]["kind"] == "reminder" and rows[0]["channel"] == "console"
     assert {r["unit"] for r in rows} == {"C1-T1", "C1-T2", "C1-T3", "C1-TH"}
+    assert sum(r["key"].startswith("remind:households:") for r in rows) == 3
     again = runner.invoke(
         cli, ["reminders", "plan", "--now", "2026-11-20T08:00+07:00", "--json"], env=env
     )
@@ -347,4 +356,4 @@ def test_cli_plan_json_and_send(database_url: str, tmp_path: Path, settings: Set
     assert "quiet" in quiet.output
     sent = runner.invoke(cli, ["outbox", "send", "--now", "2026-11-21T08:00+07:00"], env=env)
     assert sent.exit_code == 0, sent.output
-    assert "sent 4" in sent.output and "[console → head1]" in sent.output
+    assert "sent 7" in sent.output and "[console → head1]" in sent.output

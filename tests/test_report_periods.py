@@ -187,7 +187,7 @@ async def test_status_reminders_digest_and_list_agree_with_the_dialog(
     clock.set(local(2026, 11, 26, 8, 0))
     async with app.sessions() as session, session.begin():
         result = await plan(session, app.settings, clock.now())
-    reminded = {p.chat for p in result.added if p.kind == "reminder"}
+    reminded = {p.chat for p in result.added if p.key.startswith("remind:report:")}
     assert reminded == {"head3", "principal"}, "only who did not file November is reminded"
     clock.set(DEC_3)
     owed = {
@@ -201,7 +201,7 @@ async def test_status_reminders_digest_and_list_agree_with_the_dialog(
             assert (f"Tháng {month}: chưa gửi" in said) == (month in months), (chat, month)
     async with app.sessions() as session, session.begin():
         result = await plan(session, app.settings, clock.now())
-        [escalation] = [p for p in result.added if p.kind == "escalation"]
+        [escalation] = [p for p in result.added if p.key.startswith("escalate:report:")]
         row = await session.scalar(select(OutboxMessage).where(OutboxMessage.key == escalation.key))
     assert row is not None and "còn 2 đơn vị chưa gửi" in row.payload["text"]
     assert "Thôn Nam" in row.payload["text"] and "Thôn Tây" not in row.payload["text"]
