@@ -1,16 +1,20 @@
 """ "Gia đình văn hóa" on its yearly cycle (storage.households does each step).
 
-/giadinhvanhoa for a village head: the date of the village meeting, the heads of household agreed
-(one per line, over several messages), a summary, then the list is posted for 10 days and a
-printable notice comes back for the bulletin board. For staff: the lists of the villages, with
-the views received; once the posting is over, the chair's decision (number and date) or a return
-with a reason. /ykien: a registered person of the village sends a view on the posted list.
+/giadinhvanhoa for a village (or residential group) head: the date of the meeting, how many
+households came out of how many, the heads of household agreed (one per line, over several
+messages), a summary; then the list is posted for 10 days and two documents come back: the
+notice for the bulletin board and the minutes of the meeting (Mẫu số 03, NĐ 86/2023). For
+staff: the lists of the villages, with the views received; once the posting is over, the
+chair's decision (number and date) or a return with a reason. /ykien: a registered person of
+the village sends a view on the posted list.
 
-State (``ctx.data``): ``meeting_on``, ``names`` (village head); ``list_id``, ``number`` (staff).
+State (``ctx.data``): ``meeting_on``, ``present``, ``total``, ``names`` (the head); ``list_id``,
+``number`` (staff).
 """
 
 from __future__ import annotations
 
+import asyncio
 import re
 from datetime import date
 
@@ -21,7 +25,7 @@ from handlers.text import clean
 from handlers.types import Attachment, Option, Reply
 from locales import _, gettext
 from locales.formats import date_label
-from storage.dossier import render_notice
+from storage.dossier import HouseholdMeeting, render_minutes, render_notice
 from storage.households import (
     MAX_HOUSEHOLDS,
     ListRefused,
@@ -40,6 +44,7 @@ from storage.models import AREA_HEADS, AREA_KINDS, HouseholdList, Unit
 HEAD_ROLES = frozenset(AREA_HEADS)
 STAFF_ROLES = frozenset({"staff", "admin"})
 NAME_MAX = 120
+MAX_UNIT_HOUSEHOLDS = 10_000
 TEXT_MAX = 500
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 _NUMBERING = re.compile(r"^\s*(?:\d+\s*[.)/-]|[-–•*])\s*")
@@ -89,7 +94,21 @@ async def meeting(ctx: Context) -> Turn:
     before = []
     if held_on > meeting_deadline(_year(ctx)):
         before.append(_("households.late", date="25/11"))
-    return _ask_names(ctx, before)
+    assert ctx.unit is not None
+    return ask("households:present", _("households.ask_present", unit=ctx.unit.name), "text",
+               before=before)  # fmt: skip
+
+
+async def present(ctx: Context) -> Turn:
+    """Stores how many households came to the meeting out of how many; asks the names."""
+    numbers = [int(n) for n in re.findall(r"\d+", ctx.msg.text.replace(".", ""))]
+    if ctx.msg.attachments or len(numbers) != 2:
+        return stay(_("households.bad_present"))
+    total, came = numbers
+    if not 0 < came <= total <= MAX_UNIT_HOUSEHOLDS:
+        return stay(_("households.bad_present"))
+    ctx.data["total"], ctx.data["present"] = total, came
+    return _ask_names(ctx)
 
 
 def _ask_names(ctx: Context, before: list[str] | None = None) -> Turn:
@@ -116,8 +135,9 @@ async def names(ctx: Context) -> Turn:
             added += 1
     if ctx.msg.attachments or not added:
         return stay(_("households.bad_names"))
-    if len(got) > MAX_HOUSEHOLDS:
-        return stay(_("households.too_many", max=MAX_HOUSEHOLDS))
+    total = int(ctx.data.get("total") or MAX_HOUSEHOLDS)
+    if len(got) > min(MAX_HOUSEHOLDS, total):
+        return stay(_("households.too_many", max=min(MAX_HOUSEHOLDS, total)))
     ctx.data["names"] = got
     return _ask_names(ctx)
 
@@ -141,7 +161,8 @@ def _summary(ctx: Context) -> Turn:
 
 
 async def confirm(ctx: Context) -> Turn:
-    """Posts the list for 10 days, tells the village and the commune, gives the notice to print."""
+    """Posts the list for 10 days, tells the residents and the commune, gives the notice to print
+    and the minutes of the meeting."""
     assert ctx.member is not None and ctx.unit is not None
     if ctx.member.role not in HEAD_ROLES:
         return finish(ctx, _("error.not_allowed"))
@@ -163,34 +184,54 @@ async def confirm(ctx: Context) -> Turn:
             list(ctx.data["names"]),
             ctx.local_now.date(),
             ctx.now,
+            _attendance(ctx.data),
         )
     except ListRefused:
         return finish(ctx, _("households.already"))
     commune = await ctx.session.get(Unit, ctx.unit.parent_id) if ctx.unit.parent_id else None
     assert posted.posted_on is not None and posted.posting_until is not None
-    path = ctx.settings.files_dir / "notices" / f"gdvh-{ctx.unit.code}-{posted.year}.docx"
-    render_notice(
-        commune.name if commune else "",
-        ctx.unit.name,
-        posted.year,
-        meeting_on,
-        posted.households,
-        posted.posted_on,
-        posted.posting_until,
-        path,
-        gettext(f"role.{ctx.member.role}", lang="vi"),
+    attendance = _attendance(ctx.data)
+    held = HouseholdMeeting(
+        commune=commune.name if commune else "",
+        unit=ctx.unit.name,
+        year=posted.year,
+        meeting_on=meeting_on,
+        households=list(posted.households),
+        head=gettext(f"role.{ctx.member.role}", lang="vi"),
+        head_name=ctx.member.name,
+        present=attendance[0] if attendance else None,
+        total=attendance[1] if attendance else None,
     )
+    folder = ctx.settings.files_dir / "notices"
+    stem = f"gdvh-{ctx.unit.code}-{posted.year}"
+    notice = folder / f"{stem}-thong-bao.docx"
+    minutes = folder / f"{stem}-bien-ban-hop.docx"
+    await asyncio.to_thread(render_notice, held, posted.posted_on, posted.posting_until, notice)
+    await asyncio.to_thread(render_minutes, held, minutes)
     said = _(
         "households.posted",
         count=len(posted.households),
         until=date_label(posted.posting_until),
     )
-    notice = Reply(
-        _("households.notice_caption"),
-        attachment=Attachment("document", path, path.name, DOCX_MIME),
-    )
     ctx.data = {}
-    return Turn([Reply(said), notice])
+    return Turn(
+        [
+            Reply(said),
+            Reply(
+                _("households.notice_caption"),
+                attachment=Attachment("document", notice, notice.name, DOCX_MIME),
+            ),
+            Reply(
+                _("households.minutes_caption"),
+                attachment=Attachment("document", minutes, minutes.name, DOCX_MIME),
+            ),
+        ]
+    )
+
+
+def _attendance(data: dict[str, object]) -> tuple[int, int] | None:
+    present, total = data.get("present"), data.get("total")
+    return (present, total) if isinstance(present, int) and isinstance(total, int) else None
 
 
 # Staff -----------------------------------------------------------------------------------------
@@ -364,6 +405,7 @@ FLOW = Flow(
     start=start,
     states={
         "households:meeting": meeting,
+        "households:present": present,
         "households:names": names,
         "households:confirm": confirm,
         "households:pick": pick,

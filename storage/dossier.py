@@ -6,13 +6,15 @@ Four documents: the tờ trình with the list grouped by award (STT, họ và t�
 chức vụ – đơn vị, hình thức, thành tích tóm tắt); the biên bản of the council meeting with the
 votes per nominee; the báo cáo thành tích of each nominee (the individual or the collective
 form); the draft quyết định of the commune chair. Only nominations the council passed are in.
-`gather` reads the database; `render` writes the files and touches no database.
+`gather` (`storage.nomination_list`, shared with the Excel list) reads the database; `render`
+writes the files and touches no database. The "Gia đình văn hóa" notice and meeting minutes
+(`render_notice`, `render_minutes`) are in the same format.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -24,16 +26,12 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.shared import Mm, Pt
 from docx.table import Table
 from docx.text.paragraph import Paragraph
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.access import subtree_ids
-from storage.awards import catalogue
-from storage.models import CouncilMeeting, Nomination, Unit
-from storage.nominations import province_of
+from storage.nomination_list import Dossier, Meeting, Row, gather
 from storage.sheets import UNFIT
 
-LISTED = ("passed", "decided", "forwarded")
+__all__ = ["Dossier", "HouseholdMeeting", "Meeting", "Row", "gather", "render", "render_minutes"]
+
 FONT = "Times New Roman"
 FILES = (
     "01-to-trinh.docx",
@@ -41,119 +39,12 @@ FILES = (
     "03-bao-cao-thanh-tich.docx",
     "04-du-thao-quyet-dinh.docx",
 )
-_PREFIXES = ("Xã ", "Phường ", "Đặc khu ", "Thị trấn ")
 
 
 def text(value: object) -> str:
     """The value as text a .docx can hold: the characters a spreadsheet cannot hold are those
     Word's XML refuses too (control characters), so the exports' own filter drops them."""
     return UNFIT.sub("", str(value if value is not None else ""))
-
-
-@dataclass(frozen=True)
-class Row:
-    nominee: str
-    birth_year: int | None
-    gender: str | None
-    position: str
-    unit: str
-    award_key: str
-    award: str
-    achievement: str
-    scope: str
-    initiative: str | None
-    prior_title: str | None
-    votes_for: int | None
-    votes_against: int | None
-    upward: bool
-    award_kind: str = "title"
-
-
-@dataclass(frozen=True)
-class Meeting:
-    held_on: date
-    members: int
-    present: int
-
-
-@dataclass
-class Dossier:
-    commune: str
-    year: int
-    rows: list[Row] = field(default_factory=list)
-    meetings: list[Meeting] = field(default_factory=list)
-
-    @property
-    def place(self) -> str:
-        """The địa danh: the commune's name without "Xã", "Phường", "Đặc khu"."""
-        for prefix in _PREFIXES:
-            if self.commune.startswith(prefix):
-                return self.commune[len(prefix) :]
-        return self.commune
-
-    def groups(self) -> list[tuple[str, list[Row]]]:
-        """The rows grouped by award, in the catalogue's order of first appearance."""
-        out: dict[str, list[Row]] = {}
-        for row in self.rows:
-            out.setdefault(row.award, []).append(row)
-        return list(out.items())
-
-
-def in_round(period: str, year: int) -> bool:
-    """True when a nomination's year or school year belongs to the dossier's year: the year
-    itself, or the school year that ends in it."""
-    return period == str(year) or period == f"{year - 1}-{year}"
-
-
-async def gather(session: AsyncSession, unit: Unit, year: int) -> Dossier:
-    """The nominations of the unit's subtree the council passed for `year`, with their meetings."""
-    units = await subtree_ids(session, unit.id)
-    found = await session.execute(
-        select(Nomination, Unit)
-        .join(Unit, Unit.id == Nomination.unit_id)
-        .where(Nomination.unit_id.in_(units), Nomination.status.in_(LISTED))
-        .order_by(Nomination.id)
-    )
-    province = await province_of(session, unit.id)
-    cat = catalogue(province)
-    order = {a.key: i for i, a in enumerate(cat.awards)}
-    dossier = Dossier(unit.name, year)
-    meeting_ids: set[int] = set()
-    picked = [(n, u) for n, u in found.tuples().all() if in_round(n.period, year)]
-    picked.sort(key=lambda pair: (order.get(pair[0].award, 99), pair[0].id))
-    for n, u in picked:
-        award = cat.award(n.award)
-        scope = cat.kind(n.nominee_kind).scope if cat.kind(n.nominee_kind) else n.kind  # type: ignore[union-attr]
-        dossier.rows.append(
-            Row(
-                nominee=n.nominee,
-                birth_year=n.birth_year,
-                gender=n.gender,
-                position=n.position,
-                unit=u.name,
-                award_key=n.award,
-                award=award.label_vi if award else n.award,
-                achievement=n.achievement,
-                scope=scope,
-                initiative=n.initiative,
-                prior_title=n.prior_title,
-                votes_for=n.votes_for,
-                votes_against=n.votes_against,
-                upward=cat.upward(n.award),
-                award_kind=award.kind if award else "form",
-            )
-        )
-        if n.meeting_id:
-            meeting_ids.add(n.meeting_id)
-    if meeting_ids:
-        meetings = await session.scalars(
-            select(CouncilMeeting)
-            .where(CouncilMeeting.id.in_(meeting_ids))
-            .order_by(CouncilMeeting.held_on)
-        )
-        dossier.meetings = [Meeting(m.held_on, m.members, m.present) for m in meetings]
-    return dossier
-
 
 # Rendering -------------------------------------------------------------------------------------
 
@@ -196,10 +87,16 @@ def _para(
 
 
 def _header(
-    doc: Any, body: str, number: str, place: str, year: int, above: str = "ỦY BAN NHÂN DÂN"
+    doc: Any,
+    body: str,
+    number: str | None,
+    place: str,
+    year: int,
+    above: str = "ỦY BAN NHÂN DÂN",
+    on: date | None = None,
 ) -> None:
-    """Quốc hiệu, tiêu ngữ, the issuing body (under the body `above` it), số/ký hiệu, địa danh
-    and date (NĐ 30/2020)."""
+    """Quốc hiệu, tiêu ngữ, the issuing body (under the body `above` it), số/ký hiệu (none for
+    minutes), địa danh and date (NĐ 30/2020); the date left to fill in unless `on` is known."""
     table: Table = doc.add_table(rows=1, cols=2)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     left, right = table.rows[0].cells
@@ -209,7 +106,8 @@ def _header(
     issuer = first.add_run("\n" + text(body).upper())
     issuer.bold, issuer.font.size = True, Pt(12)
     _para(left, "———", align=WD_ALIGN_PARAGRAPH.CENTER, size=10)
-    _para(left, f"Số:       /{number}", align=WD_ALIGN_PARAGRAPH.CENTER, size=13)
+    if number is not None:
+        _para(left, f"Số:       /{number}", align=WD_ALIGN_PARAGRAPH.CENTER, size=13)
     national = right.paragraphs[0]
     national.alignment = WD_ALIGN_PARAGRAPH.CENTER
     motto = national.add_run("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")
@@ -217,13 +115,12 @@ def _header(
     second = national.add_run("\nĐộc lập - Tự do - Hạnh phúc")
     second.bold, second.font.size = True, Pt(13)
     _para(right, "———————————", align=WD_ALIGN_PARAGRAPH.CENTER, size=10)
-    _para(
-        right,
-        f"{place}, ngày      tháng      năm {year}",
-        italic=True,
-        align=WD_ALIGN_PARAGRAPH.CENTER,
-        size=14,
+    when = (
+        f"{place}, ngày {on.day:02d} tháng {on.month:02d} năm {on.year}"
+        if on
+        else f"{place}, ngày      tháng      năm {year}"
     )
+    _para(right, when, italic=True, align=WD_ALIGN_PARAGRAPH.CENTER, size=14)
     _widths(table, (Mm(68), Mm(97)))
 
 
@@ -288,13 +185,12 @@ def _list_table(doc: Any, dossier: Dossier) -> None:
         head.paragraphs[0].add_run(f"{_roman(group_no)}. {award} ({len(rows)})").bold = True
         for i, row in enumerate(rows, 1):
             cells = table.add_row().cells
-            position = " – ".join(dict.fromkeys(p for p in (row.position.strip(), row.unit) if p))
             values = (
                 i,
                 row.nominee,
                 row.birth_year or "",
                 _gender(row),
-                position,
+                row.position_unit,
                 row.award,
                 row.achievement,
             )
@@ -442,7 +338,7 @@ def _quyet_dinh(dossier: Dossier) -> Any:
         what = f"danh hiệu “{award}”" if title else award
         _para(doc, f"{i}. Tặng {what} cho {len(rows)} trường hợp:", bold=True)
         for j, row in enumerate(rows, 1):
-            where = " – ".join(dict.fromkeys(p for p in (row.position.strip(), row.unit) if p))
+            where = row.position_unit
             _para(doc, f"{j}) {row.nominee}, {where}.")
     _para(doc, "Điều 2. Tiền thưởng kèm theo thực hiện theo quy định hiện hành.")
     _para(
@@ -466,33 +362,28 @@ def render(dossier: Dossier, out_dir: Path) -> list[Path]:
     return paths
 
 
-def render_notice(
-    commune: str,
-    village: str,
-    year: int,
-    meeting_on: date,
-    households: Sequence[str],
-    posted_on: date,
-    until: date,
-    path: Path,
-    head: str = "Trưởng thôn",
-) -> Path:
-    """The printable notice posting a village's (or residential group's) "Gia đình văn hóa"
-    list for residents' views, signed by its `head` ("Trưởng thôn", "Tổ trưởng tổ dân phố")."""
-    doc = _document()
-    dossier = Dossier(commune, year)
-    _header(doc, village, "TB", dossier.place, year, above=f"UBND {commune}")
-    _title(
-        doc,
-        "THÔNG BÁO",
-        f"Danh sách hộ gia đình đề nghị xét tặng danh hiệu “Gia đình văn hóa” năm {year}",
-    )
-    _para(
-        doc,
-        f"Căn cứ kết quả họp {village} ngày {meeting_on.strftime('%d/%m/%Y')} bình xét "
-        "danh hiệu “Gia đình văn hóa” theo Nghị định số 86/2023/NĐ-CP của Chính phủ, "
-        f"{village} thông báo công khai danh sách {len(households)} hộ gia đình sau:",
-    )
+@dataclass(frozen=True)
+class HouseholdMeeting:
+    """A thôn's or tổ dân phố's "Gia đình văn hóa" meeting and the list it agreed: what the
+    posted notice and the minutes say. `head` is the head's title ("Trưởng thôn", "Tổ trưởng tổ
+    dân phố"); `present`/`total`: households at the meeting / of the unit (None: not given)."""
+
+    commune: str
+    unit: str
+    year: int
+    meeting_on: date
+    households: Sequence[str]
+    head: str
+    head_name: str = ""
+    present: int | None = None
+    total: int | None = None
+
+    @property
+    def place(self) -> str:
+        return Dossier(self.commune, self.year).place
+
+
+def _households_table(doc: Any, households: Sequence[str]) -> None:
     table: Table = doc.add_table(rows=1, cols=2)
     table.style = "Table Grid"
     for cell, header in zip(table.rows[0].cells, ("STT", "Họ và tên chủ hộ"), strict=True):
@@ -502,13 +393,121 @@ def render_notice(
         cells[0].paragraphs[0].add_run(str(i))
         cells[1].paragraphs[0].add_run(text(name))
     _widths(table, (Mm(15), Mm(150)))
+
+
+def render_notice(meeting: HouseholdMeeting, posted_on: date, until: date, path: Path) -> Path:
+    """The printable notice posting the list for residents' views for 10 days, signed by the
+    unit's head."""
+    doc = _document()
+    _header(doc, meeting.unit, "TB", meeting.place, meeting.year, above=f"UBND {meeting.commune}")
+    _title(
+        doc,
+        "THÔNG BÁO",
+        f"Danh sách hộ gia đình đề nghị xét tặng danh hiệu “Gia đình văn hóa” năm {meeting.year}",
+    )
+    _para(
+        doc,
+        f"Căn cứ kết quả họp {meeting.unit} ngày {meeting.meeting_on.strftime('%d/%m/%Y')} bình "
+        "xét danh hiệu “Gia đình văn hóa” theo Nghị định số 86/2023/NĐ-CP của Chính phủ, "
+        f"{meeting.unit} thông báo công khai danh sách {len(meeting.households)} hộ gia đình sau:",
+    )
+    _households_table(doc, meeting.households)
     _para(
         doc,
         f"Thời gian niêm yết: 10 ngày, từ ngày {posted_on.strftime('%d/%m/%Y')} đến hết "
-        f"ngày {until.strftime('%d/%m/%Y')}. Ý kiến xin gửi {head}, Ban Công tác Mặt "
+        f"ngày {until.strftime('%d/%m/%Y')}. Ý kiến xin gửi {meeting.head}, Ban Công tác Mặt "
         "trận, hoặc gửi qua Bot (lệnh /ykien).",
     )
-    _closing(doc, [f"Bảng tin {village}", "UBND xã (Phòng Văn hóa – Xã hội)"], "", head)
+    receivers = [f"Bảng tin {meeting.unit}", "UBND xã (Phòng Văn hóa – Xã hội)"]
+    _closing(doc, receivers, meeting.head_name, meeting.head)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    doc.save(str(path))
+    return path
+
+
+def _count(value: int | None) -> str:
+    return str(value) if value is not None else "……"
+
+
+def render_minutes(meeting: HouseholdMeeting, path: Path) -> Path:
+    """The minutes of the meeting that agreed the list (after Mẫu số 03 of Nghị định
+    86/2023/NĐ-CP): who chaired and who came, what was weighed, the households agreed, the
+    10-day posting; the place, the hour and the secretary are left to fill in by hand."""
+    doc = _document()
+    _header(
+        doc,
+        meeting.unit,
+        None,
+        meeting.place,
+        meeting.year,
+        above=f"Ủy ban nhân dân\n{meeting.commune}",
+        on=meeting.meeting_on,
+    )
+    _title(
+        doc,
+        "BIÊN BẢN HỌP",
+        f"{meeting.unit} bình xét danh hiệu “Gia đình văn hóa” năm {meeting.year}",
+    )
+    held = meeting.meeting_on
+    _para(
+        doc,
+        f"Hôm nay, vào hồi …… giờ …… ngày {held.day:02d} tháng {held.month:02d} năm {held.year}, "
+        f"tại ……………………, {meeting.unit} tổ chức họp bình xét danh hiệu “Gia đình văn hóa” "
+        f"năm {meeting.year} theo Nghị định số 86/2023/NĐ-CP của Chính phủ.",
+    )
+    _para(doc, "I. THÀNH PHẦN THAM DỰ", bold=True)
+    chair = meeting.head_name or "……………………"
+    _para(doc, f"1. Chủ trì: Ông (bà) {chair} – {meeting.head}.")
+    _para(
+        doc,
+        "2. Phối hợp: Ông (bà) …………………… – Trưởng ban Công tác Mặt trận; đại diện các chi hội, "
+        "đoàn thể.",
+    )
+    _para(doc, "3. Thư ký: Ông (bà) …………………….")
+    absent = (
+        meeting.total - meeting.present
+        if meeting.total is not None and meeting.present is not None
+        else None
+    )
+    _para(
+        doc,
+        f"4. Số hộ gia đình có đại diện tham dự cuộc họp: {_count(meeting.present)}/"
+        f"{_count(meeting.total)} hộ; số hộ không có người đại diện tham dự: {_count(absent)} hộ.",
+    )
+    _para(doc, "II. NỘI DUNG", bold=True)
+    _para(
+        doc,
+        "Cuộc họp đánh giá mức độ đạt các tiêu chuẩn danh hiệu “Gia đình văn hóa” của từng hộ "
+        f"gia đình trong {meeting.unit}; các ý kiến đều được thảo luận, thống nhất.",
+    )
+    _para(doc, "III. KẾT QUẢ", bold=True)
+    of_total = f" trên tổng số {meeting.total} hộ" if meeting.total is not None else ""
+    _para(
+        doc,
+        f"Cuộc họp nhất trí đề nghị {len(meeting.households)} hộ gia đình{of_total} đạt tiêu "
+        "chuẩn danh hiệu “Gia đình văn hóa”, gồm:",
+    )
+    _households_table(doc, meeting.households)
+    _para(
+        doc,
+        "Danh sách được thông báo công khai trên bảng tin trong 10 ngày để lấy ý kiến người "
+        "dân; hết thời hạn, hồ sơ được trình Chủ tịch Ủy ban nhân dân xã xem xét, quyết định.",
+    )
+    _para(
+        doc,
+        "Cuộc họp kết thúc vào hồi …… giờ …… cùng ngày. Biên bản được đọc lại cho người dự họp "
+        "nghe và nhất trí./.",
+    )
+    signers: Table = doc.add_table(rows=1, cols=2)
+    for cell, who, name in zip(
+        signers.rows[0].cells, ("THƯ KÝ", "CHỦ TRÌ"), ("", meeting.head_name), strict=True
+    ):
+        cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+        cell.paragraphs[0].add_run(who).bold = True
+        _para(cell, "(Ký, ghi rõ họ tên)", italic=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+        for _blank in range(3):
+            _para(cell)
+        _para(cell, name, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
     path.parent.mkdir(parents=True, exist_ok=True)
     doc.save(str(path))
     return path

@@ -4,10 +4,12 @@ Sheets: a summary per sub-unit with the period's figures per indicator (summed, 
 counted as each indicator declares); the period's reports (one row per reporting unit, one
 column per indicator, answers as people read them: choice labels, Có/Không, each task with its
 status and note, "—" for a follow-up not asked (its "Có" was a "Không"), local times
-dd/mm/yyyy hh:mm, and the figures row at the bottom); the official nomination list (STT, Họ và
-tên, Chức vụ – đơn vị, Hình thức đề nghị, Thành tích tóm tắt) holding what the council passed
-only, with a title above the header row; and the other nominations with their status, nominee
-kind and movement. Headers are localized (`digest.xlsx.*`).
+dd/mm/yyyy hh:mm, and the figures row at the bottom); the official nomination list as the tờ
+trình has it (STT, Họ và tên, Năm sinh, Nam/Nữ, Chức vụ – đơn vị, Hình thức đề nghị, Thành tích
+tóm tắt), grouped by award with a heading row per award ("I. Lao động tiên tiến (2)"), holding
+what the council passed only (the rows come from `storage.nomination_list`, as the dossier's);
+and the other nominations with their status, nominee kind and movement. Headers are localized
+(`digest.xlsx.*`).
 """
 
 from __future__ import annotations
@@ -27,14 +29,14 @@ from locales import _
 from locales.formats import month_label, number_label
 from storage.digest import Digest, Total, subtree, tree_ids
 from storage.models import Nomination, Report, ReportTemplate, Unit
+from storage.nomination_list import LISTED, Row, grouped, passed
 from storage.nominations import status_label
 from storage.reminders import reporting_kinds
 from storage.sheets import new_workbook
 from storage.templates import applicable, label
 
 NOMINATION_HEADER_ROW = 3
-# the official list holds only what the council passed
-LISTED_STATUSES = ("passed", "decided", "forwarded")
+ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
 BOLD = Font(bold=True)
 WRAP = Alignment(wrap_text=True, vertical="top")
 TIME_FORMAT = "dd/mm/yyyy hh:mm"
@@ -256,6 +258,10 @@ def _figure_text(total: Total) -> str:
     return f"{text}%" if total.kind == "percentage" else text
 
 
+def _gender(row: Row) -> str:
+    return _(f"digest.xlsx.gender_{row.gender}") if row.gender in ("nam", "nu") else ""
+
+
 async def _nominations_sheets(
     book: Workbook, session: AsyncSession, root: Unit, tz: ZoneInfo
 ) -> None:
@@ -273,8 +279,7 @@ async def _nominations_sheets(
         .tuples()
         .all()
     )
-    listed = [(n, u) for n, u in rows if n.status in LISTED_STATUSES]
-    others = [(n, u) for n, u in rows if n.status not in LISTED_STATUSES]
+    others = [(n, u) for n, u in rows if n.status not in LISTED]
 
     sheet = book.create_sheet(_("digest.xlsx.sheet_nominations"))
     sheet.append([_("digest.xlsx.title_nominations", unit=root.name)])
@@ -284,6 +289,8 @@ async def _nominations_sheets(
         [
             _("digest.xlsx.stt"),
             _("digest.xlsx.full_name"),
+            _("digest.xlsx.birth_year"),
+            _("digest.xlsx.gender"),
             _("digest.xlsx.position_unit"),
             _("digest.xlsx.award"),
             _("digest.xlsx.achievement"),
@@ -292,14 +299,27 @@ async def _nominations_sheets(
     for cell in sheet[NOMINATION_HEADER_ROW]:
         cell.font = BOLD
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    for i, (nomination, unit_name) in enumerate(listed, 1):
-        position = " – ".join(p for p in (nomination.position.strip(), unit_name) if p)
-        sheet.append(
-            [i, nomination.nominee, position, award_label(nomination.award), nomination.achievement]
-        )
-        for cell in sheet[sheet.max_row]:
-            cell.alignment = WRAP
-    _widths(sheet, [6, 28, 36, 28, 60])
+    listed = [row for _n, row in await passed(session, root)]
+    for number, (_label, group) in enumerate(grouped(listed)):
+        heading = ROMAN[number] if number < len(ROMAN) else str(number + 1)
+        award = award_label(group[0].award_key)
+        sheet.append([heading, f"{award} ({len(group)})"])
+        _bold_row(sheet, sheet.max_row)
+        for i, row in enumerate(group, 1):
+            sheet.append(
+                [
+                    i,
+                    row.nominee,
+                    row.birth_year,
+                    _gender(row),
+                    row.position_unit,
+                    award,
+                    row.achievement,
+                ]
+            )
+            for cell in sheet[sheet.max_row]:
+                cell.alignment = WRAP
+    _widths(sheet, [6, 28, 10, 9, 36, 28, 60])
 
     other = book.create_sheet(_("digest.xlsx.sheet_other_nominations"))
     other.append([_("digest.xlsx.title_other_nominations", unit=root.name)])

@@ -98,9 +98,11 @@ async def post_list(
     households: Sequence[str],
     today: date,
     now: datetime,
+    attendance: tuple[int, int] | None = None,
 ) -> HouseholdList:
     """Stores the village's list (a new one, or a returned one sent again) and posts it for
-    10 days: the village's people and the commune's staff are told."""
+    10 days: the village's people and the commune's staff are told. `attendance`: (households
+    present at the meeting, households of the unit), for the minutes."""
     if not households or len(households) > MAX_HOUSEHOLDS:
         raise ValueError("households")
     found = await list_of(session, village.id, year)
@@ -111,6 +113,7 @@ async def post_list(
         session.add(found)
     found.status = "posted"
     found.meeting_on = meeting_on
+    found.meeting = {"present": attendance[0], "total": attendance[1]} if attendance else None
     found.households = list(households)
     found.posted_on, found.posting_until = today, today + timedelta(days=POSTING_DAYS)
     found.review_reason = None

@@ -411,6 +411,8 @@ class HouseholdList(Base):
     year: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(16))
     meeting_on: Mapped[date] = mapped_column(Date)
+    # who came to the meeting: {"total": households of the unit, "present": households there}
+    meeting: Mapped[Json | None] = mapped_column(JSON)
     households: Mapped[list[str]] = mapped_column(JSON, default=list)
     posted_on: Mapped[date | None] = mapped_column(Date)
     posting_until: Mapped[date | None] = mapped_column(Date)

@@ -260,13 +260,16 @@ async def test_xlsx_and_png(app: App, world: World, tmp_path: Path) -> None:
     assert [c.value for c in noms[NOMINATION_HEADER_ROW]] == [
         "STT",
         "Họ và tên",
+        "Năm sinh",
+        "Nam/Nữ",
         "Chức vụ – đơn vị",
         "Hình thức đề nghị",
         "Thành tích tóm tắt",
     ]
     listed = [[c.value for c in row] for row in noms.iter_rows(min_row=NOMINATION_HEADER_ROW + 1)]
-    assert [r[1] for r in listed] == ["Lò Văn Bảo"], "passed by the council only"
-    assert listed[0][0] == 1 and listed[0][2] == "Công an viên – Thôn Đông"
+    assert listed[0][:2] == ["I", "Lao động tiên tiến (1)"]
+    assert [r[1] for r in listed[1:]] == ["Lò Văn Bảo"], "passed by the council only"
+    assert listed[1][0] == 1 and listed[1][4] == "Công an viên – Thôn Đông"
     others = book["Đề xuất khác"]
     rows = [[c.value for c in row] for row in others.iter_rows(min_row=4)]
     assert {(r[1], r[2], r[6]) for r in rows} == {

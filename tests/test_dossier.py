@@ -17,6 +17,7 @@ from tests.conftest import START
 from tests.dbs import fresh_database_url
 from tests.factories import World, build_world, dialog, make_incoming, texts
 from tests.test_council_path import DECISION, MEETING, nominate
+from tests.test_digest import TZ
 from tests.test_report import load_defaults
 
 
@@ -104,3 +105,60 @@ def test_the_cli_writes_the_dossier(tmp_path: Path) -> None:
         cli, ["dossier", "--unit", "C2", "--year", "2026", "--out", str(out)], env=env
     )
     assert empty.exit_code != 0 and "no nomination passed" in empty.output
+
+
+async def test_the_excel_list_is_the_to_trinhs_grouped_by_award_with_birth_year_and_gender(
+    app: App, tmp_path: Path
+) -> None:
+    from openpyxl import load_workbook
+
+    from bot.demo import COMMUNE_CODE, seed
+    from storage.access import unit_by_code
+    from storage.digest import build_digest
+    from storage.dossier import gather, render
+    from storage.export import NOMINATION_HEADER_ROW, write_xlsx
+
+    async with app.sessions() as session, session.begin():
+        await seed(session, app)
+    async with app.sessions() as session:
+        commune = await unit_by_code(session, COMMUNE_CODE)
+        assert commune is not None
+        digest = await build_digest(session, app.settings, commune, "2026-11", app.clock.now())
+        book = load_workbook(await write_xlsx(session, digest, commune, tmp_path / "x.xlsx", TZ))
+        dossier = await gather(session, commune, 2026)
+    sheet = book["Đề nghị khen thưởng"]
+    header = [c.value for c in sheet[NOMINATION_HEADER_ROW]]
+    assert header == [
+        "STT",
+        "Họ và tên",
+        "Năm sinh",
+        "Nam/Nữ",
+        "Chức vụ – đơn vị",
+        "Hình thức đề nghị",
+        "Thành tích tóm tắt",
+    ]
+    rows = [[c.value for c in r] for r in sheet.iter_rows(min_row=NOMINATION_HEADER_ROW + 1)]
+    headings = [r[:2] for r in rows if isinstance(r[0], str)]
+    assert headings == [
+        ["I", "Lao động tiên tiến (1)"],
+        ["II", "Chiến sĩ thi đua cơ sở (1)"],
+        ["III", "Tập thể lao động tiên tiến (1)"],
+        ["IV", "Giấy khen của Chủ tịch UBND xã (1)"],
+    ]
+    first = rows[1]
+    assert first[:5] == [
+        1,
+        "Nguyễn Thị Thu",
+        1986,
+        "Nữ",
+        "Giáo viên lớp 4 – Trường Tiểu học Lam Sơn",
+    ]
+    assert rows[-1][1:4] == ["Hà Văn Bình", 1968, "Nam"]
+    # the same rows, in the same order, as the tờ trình's list (one builder for both)
+    listed = [r[1] for r in rows if isinstance(r[0], int)]
+    assert listed == [row.nominee for row in dossier.rows]
+    to_trinh = render(dossier, tmp_path / "hoso")[0]
+    table = Document(str(to_trinh)).tables[1]
+    names = [r.cells[1].text for r in table.rows[1:] if r.cells[0].text.isdigit()]
+    assert names == listed
+    assert "Lò Thị Mai" not in listed  # waiting to be checked: not on the official list

@@ -12,7 +12,15 @@ import pytest
 from docx import Document
 from pypdf import PdfReader
 
-from storage.dossier import Dossier, Meeting, Row, render
+from storage.dossier import (
+    Dossier,
+    HouseholdMeeting,
+    Meeting,
+    Row,
+    render,
+    render_minutes,
+    render_notice,
+)
 
 pytestmark = pytest.mark.nodb
 
@@ -109,8 +117,23 @@ def flat(text: str) -> str:
     return " ".join(text.split())
 
 
+MEETING = HouseholdMeeting(
+    commune="Xã Lam Sơn",
+    unit="Thôn Đồng Tâm",
+    year=2026,
+    meeting_on=date(2026, 11, 20),
+    households=["Lò Văn Khánh", "Hà Thị Lan", "Vi Văn Minh"],
+    head="Trưởng thôn",
+    head_name="Hà Văn Tùng",
+    present=95,
+    total=120,
+)
+
+
 def test_four_documents_in_the_national_format_with_rows_and_votes(tmp_path: Path) -> None:
     paths = render(sample(), tmp_path / "hoso")
+    notice = render_notice(MEETING, date(2026, 11, 21), date(2026, 12, 1), tmp_path / "tb.docx")
+    minutes = render_minutes(MEETING, tmp_path / "bb.docx")
     assert [p.name for p in paths] == [
         "01-to-trinh.docx",
         "02-bien-ban-hop-hoi-dong.docx",
@@ -124,7 +147,8 @@ def test_four_documents_in_the_national_format_with_rows_and_votes(tmp_path: Pat
         assert "XÃ LAM SƠN" in header[0].text.upper()
         section = opened.sections[0]
         assert (round(section.page_width.mm), round(section.left_margin.mm)) == (210, 30)
-    to_trinh, bien_ban, bao_cao, quyet_dinh = (flat(t) for t in to_pdf(paths, tmp_path))
+    texts = [flat(t) for t in to_pdf([*paths, notice, minutes], tmp_path)]
+    to_trinh, bien_ban, bao_cao, quyet_dinh, posted, held = texts
     for text in (to_trinh, bien_ban, bao_cao, quyet_dinh):
         assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text
         assert "Độc lập - Tự do - Hạnh phúc" in text
@@ -147,3 +171,11 @@ def test_four_documents_in_the_national_format_with_rows_and_votes(tmp_path: Pat
     assert "Dạy đọc hiểu qua trò chơi" in bao_cao
     assert "QUYẾT ĐỊNH" in quyet_dinh and "Tặng danh hiệu “Lao động tiên tiến”" in quyet_dinh
     assert "Tặng Giấy khen của Chủ tịch UBND xã cho 1 trường hợp" in quyet_dinh
+    # the "Gia đình văn hóa" notice and the village meeting's minutes (Mẫu số 03), same format
+    for text in (posted, held):
+        assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text and "THÔN ĐỒNG TÂM" in text
+        assert "Vi Văn Minh" in text
+    assert "THÔNG BÁO" in posted and "đến hết ngày 01/12/2026" in posted
+    assert "BIÊN BẢN HỌP" in held and "Lam Sơn, ngày 20 tháng 11 năm 2026" in held
+    assert "95/120 hộ" in held and "nhất trí đề nghị 3 hộ gia đình trên tổng số 120 hộ" in held
+    assert "CHỦ TRÌ" in held and "Hà Văn Tùng" in held and "Số:" not in held

@@ -100,16 +100,20 @@ async def test_the_group_leader_posts_the_household_list_signed_as_group_leader(
         "group1",
         [
             ("/giadinhvanhoa", ["Gia đình văn hóa” năm 2026", "họp thôn, tổ dân phố"]),
-            ("18/11/2026", "mỗi hộ một dòng"),
+            ("18/11/2026", "Tổ dân phố số 1 có bao nhiêu hộ"),
+            ("210, 160", "mỗi hộ một dòng"),
             ("Trần Văn Phú\nNgô Thị Hòa", "Đã nhận 2 hộ"),
             ("Xong", "Gửi và niêm yết 10 ngày"),
         ],
     )
     posted = await app.engine.handle(make_incoming("Gửi và niêm yết 10 ngày", "group1"))
-    [notice] = [r.attachment for r in posted.replies if r.attachment is not None]
+    notice, minutes = [r.attachment for r in posted.replies if r.attachment is not None]
     cells = "\n".join(c.text for t in Document(str(notice.path)).tables for c in t._cells)
     assert "TỔ TRƯỞNG TỔ DÂN PHỐ" in cells and "TỔ DÂN PHỐ SỐ 1" in cells
     assert "Trưởng thôn" not in cells
+    said = "\n".join(p.text for p in Document(str(minutes.path)).paragraphs)
+    assert "Chủ trì: Ông (bà) Đặng Văn Phố – Tổ trưởng tổ dân phố" in said
+    assert "160/210 hộ" in said
     # staff see it among the lists to decide
     staff = options(await app.engine.handle(make_incoming("/gdvh", "staff")))
     assert any(o.startswith("Tổ dân phố số 1: 2 hộ") for o in staff)
