@@ -44,9 +44,12 @@ class Row:
 
     @property
     def position_unit(self) -> str:
-        """ "Giáo viên lớp 4 – Trường Tiểu học Lam Sơn" (the unit once, when the position names
-        it already)."""
-        return " – ".join(dict.fromkeys(p for p in (self.position.strip(), self.unit) if p))
+        """ "Giáo viên lớp 4 – Trường Tiểu học Lam Sơn"; the unit left out when the position
+        names it already ("Nông dân, thôn Đồng Tâm")."""
+        position = self.position.strip()
+        if position and self.unit.casefold() in position.casefold():
+            return position
+        return " – ".join(p for p in (position, self.unit) if p)
 
 
 @dataclass(frozen=True)
