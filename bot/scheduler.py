@@ -50,12 +50,44 @@ async def plan_once(app: App) -> PlanResult:
 
 
 async def digests_once(app: App, kind: str) -> int:
-    """Plans the `kind` digest for every staff member; returns how many rows were added."""
+    """Plans the `kind` digest for every staff member (the weekly one's chart and workbook
+    follow, see `weekly_files`); returns how many rows were added."""
     from handlers.digest import plan_digests
 
     async with app.sessions() as session, session.begin():
         added = await plan_digests(session, app.settings, app.clock.now(), kind)
+    if kind == "weekly":
+        return len(added) + await weekly_files(app)
     return len(added)
+
+
+async def weekly_files(app: App) -> int:
+    """Builds the chart and workbook of today's weekly digests that lack them, each in a heavy
+    worker with the export limits (no transaction open meanwhile, so chats are answered), then
+    queues them (or a note that they could not be made); returns how many rows were added.
+    Safe to run again: what was queued is not built again."""
+    import heavy
+    from bot import exports
+    from bot.settings import worker_environment
+    from handlers.digest import queue_weekly_files, weekly_files_owed
+
+    async with app.sessions() as session:
+        owed = await weekly_files_owed(session, app.settings, app.clock.now())
+    limits = heavy.Limits(app.settings.export_seconds, app.settings.export_memory_mb)
+    env = worker_environment(app.settings)
+    added = 0
+    for order in owed:
+        now = app.clock.now().isoformat()
+        args = (order.unit_id, now, order.locale, order.stamp, order.since)
+        built: object
+        try:
+            built = await heavy.run(exports.DIGEST, *args, limits=limits, env=env)
+        except Exception as error:
+            built = error
+        async with app.sessions() as session, session.begin():
+            queued = await queue_weekly_files(session, order, built, app.clock.now())
+        added += len(queued)
+    return added
 
 
 def default_leader(app: App) -> Leader | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated
 
@@ -36,6 +37,10 @@ class Settings(BaseSettings):
     send_timeout_seconds: float = 20.0
     reply_lease_seconds: float = 60.0
     sweep_seconds: float = 2.0
+    # Exports built in a heavy worker (the digest's chart and workbook, the dossier): the most
+    # wall seconds and memory one build may take before the person is told it is too big.
+    export_seconds: float = 180.0
+    export_memory_mb: int = 1024
 
     telegram_token: SecretStr | None = None
     telegram_api_base: str | None = None
@@ -59,3 +64,18 @@ class Settings(BaseSettings):
     file_link_secret: SecretStr | None = None
     file_link_hours: int = 72
     public_base_url: str | None = None
+
+
+def worker_environment(settings: Settings) -> dict[str, str | None]:
+    """`settings` as environment variables, for a heavy worker (`heavy.run(..., env=…)`) that
+    builds its own `Settings()`: every value but the secrets (which a worker never needs and
+    which are removed), the database URL included, so the worker reads the same database."""
+    env: dict[str, str | None] = {}
+    for name, value in settings.model_dump(mode="json").items():
+        if isinstance(getattr(settings, name), SecretStr) or value is None:
+            env[name.upper()] = None
+        elif isinstance(value, list | dict):
+            env[name.upper()] = json.dumps(value)
+        else:
+            env[name.upper()] = str(value)
+    return env

@@ -2,13 +2,15 @@
 through the outbox (`plan_digests`, run by the scheduler).
 
 The text says who is late first, then the rest; it is split at the channel's limit, never in
-the middle of a line. On demand, a completeness chart (PNG) and the .xlsx export follow as
-attachments, written under `settings.files_dir / "exports"`.
+the middle of a line. A completeness chart (PNG) and the .xlsx export follow as attachments,
+written under `settings.files_dir / "exports"` by a heavy worker (`bot.exports`), never inside
+a message's transaction: on demand the person is told it is being prepared and gets the text
+and files when they are ready; the weekly push queues its text at once, its files once built.
 """
 
 from __future__ import annotations
 
-import asyncio
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -17,12 +19,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.chart import Bar, completeness_png
+from bot import exports
 from bot.settings import Settings
-from handlers.flow import Context, Flow, Turn
+from handlers.flow import Context, Flow, Turn, done, work
 from handlers.types import Attachment, Reply
-from locales import _, use_locale
+from heavy import HeavyFailed
+from locales import _, current, use_locale
 from locales.formats import date_label, datetime_label, month_label, number_label
+from storage import outbox
 from storage.digest import (
     Digest,
     Missing,
@@ -32,19 +36,20 @@ from storage.digest import (
     digest_changed,
     focus_period,
 )
-from storage.export import write_xlsx
 from storage.models import ChatBinding, Member, OutboxMessage, Unit
 from storage.nominations import status_label
 from storage.outbox import enqueue
 from storage.reminders import Planned
+
+log = logging.getLogger(__name__)
 
 LIMITS = {"telegram": 4096, "zalo": 2000, "console": 4096}
 DEFAULT_LIMIT = 2000
 STAFF_ROLES = frozenset({"staff", "admin"})
 MISSING_SHOWN = 40
 ROWS_SHOWN = 40
-PNG_MIME = "image/png"
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PNG_MIME = exports.PNG_MIME
+XLSX_MIME = exports.XLSX_MIME
 
 
 def limit_of(channel: str) -> int:
@@ -222,57 +227,61 @@ def render_text(digest: Digest, tz: ZoneInfo) -> str:
     return "\n".join(lines)
 
 
-@dataclass(frozen=True)
-class Files:
-    png: Path
-    xlsx: Path
-
-
-async def write_files(
-    session: AsyncSession, digest: Digest, root: Unit, settings: Settings, stamp: str
-) -> Files:
-    """Writes the chart and the workbook under files_dir/exports and returns their paths."""
-    folder = settings.files_dir / "exports"
-    base = f"tonghop-{root.code}-{digest.current.period}-{stamp}"
-    bars = [Bar(row.name, row.on_time, row.late, row.expected) for row in digest.current.rows]
-    title = _("digest.chart.title", unit=root.name, month=month_label(digest.current.period))
-    png = await asyncio.to_thread(
-        completeness_png,
-        bars,
-        folder / f"{base}.png",
-        title,
-        _("digest.chart.on_time"),
-        _("digest.chart.late"),
-        _("digest.chart.axis"),
+async def digest_work(ctx: Context, state: str, notice: str) -> Turn:
+    """The heavy worker builds the digest of the staff member's unit with its chart and
+    workbook (`bot.exports.digest_files`, within the export limits); `state` gets them."""
+    assert ctx.unit is not None
+    # the period's templates are stored on first use here, in the transaction: the worker
+    # only reads
+    await focus_period(ctx.session, ctx.settings, ctx.now)
+    return work(
+        state,
+        exports.DIGEST,
+        ctx.unit.id,
+        ctx.now.isoformat(),
+        current(),
+        f"{ctx.local_now:%Y%m%d-%H%M%S}",
+        notice=notice,
+        seconds=ctx.settings.export_seconds,
+        memory_mb=ctx.settings.export_memory_mb,
     )
-    tz = ZoneInfo(settings.timezone)
-    xlsx = await write_xlsx(session, digest, root, folder / f"{base}.xlsx", tz)
-    return Files(png, xlsx)
+
+
+def export_failed(error: BaseException, too_big: str, failed: str) -> str:
+    """What the person reads when an export could not be built: `too_big` when the worker ran
+    out of time or memory, `failed` for anything else."""
+    if isinstance(error, HeavyFailed) and error.reason in ("time", "memory"):
+        return too_big
+    log.warning("export failed: %s", type(error).__name__)
+    return failed
+
+
+def file_replies(built: exports.DigestFiles) -> list[Reply]:
+    """The chart and the workbook as replies with their captions."""
+    png, xlsx = Path(built.png), Path(built.xlsx)
+    return [
+        Reply(_("digest.chart_caption"), attachment=Attachment("photo", png, png.name, PNG_MIME)),
+        Reply(
+            _("digest.xlsx_caption"),
+            attachment=Attachment("document", xlsx, xlsx.name, XLSX_MIME),
+        ),
+    ]
 
 
 async def digest_start(ctx: Context) -> Turn:
-    """Builds the digest of the staff member's unit: text pieces, chart and workbook."""
-    assert ctx.unit is not None
-    period = await focus_period(ctx.session, ctx.settings, ctx.now)
-    digest = await build_digest(ctx.session, ctx.settings, ctx.unit, period, ctx.now)
-    text = render_text(digest, ctx.tz)
+    """Says the digest is being prepared; the worker builds it."""
+    return await digest_work(ctx, "digest:built", _("digest.preparing"))
+
+
+async def digest_built(ctx: Context) -> Turn:
+    """Sends the digest's text pieces, chart and workbook, or says why they could not be made."""
+    built = ctx.work
+    if not isinstance(built, exports.DigestFiles):
+        error = built if isinstance(built, BaseException) else TypeError(type(built).__name__)
+        return done(export_failed(error, _("digest.too_big"), _("digest.failed")))
+    text = render_text(built.digest, ctx.tz)
     replies = [Reply(piece) for piece in split_text(text, limit_of(ctx.msg.channel))]
-    files = await write_files(
-        ctx.session, digest, ctx.unit, ctx.settings, f"{ctx.local_now:%Y%m%d-%H%M%S}"
-    )
-    replies.append(
-        Reply(
-            _("digest.chart_caption"),
-            attachment=Attachment("photo", files.png, files.png.name, PNG_MIME),
-        )
-    )
-    replies.append(
-        Reply(
-            _("digest.xlsx_caption"),
-            attachment=Attachment("document", files.xlsx, files.xlsx.name, XLSX_MIME),
-        )
-    )
-    return Turn(replies)
+    return Turn(replies + file_replies(built))
 
 
 DIGEST = Flow(
@@ -281,25 +290,13 @@ DIGEST = Flow(
     english="digest",
     roles=STAFF_ROLES,
     start=digest_start,
-    states={},
+    states={"digest:built": digest_built},
     menu="digest.menu",
 )
 
 
-async def plan_digests(
-    session: AsyncSession, settings: Settings, now: datetime, kind: str
-) -> list[Planned]:
-    """Enqueues the `kind` ("daily" or "weekly") digest for every active staff member with a
-    reachable chat. A daily digest is skipped when nothing changed since the last one; the
-    weekly one always goes and carries the chart and workbook. Keys carry the local date, so a
-    second run the same day adds nothing (nor recomputes: a catch-up run after a restart is
-    safe). No daily digest on Mondays: the weekly one goes instead."""
-    tz = ZoneInfo(settings.timezone)
-    local = now.astimezone(tz)
-    period = await focus_period(session, settings, now)
-    if kind == "daily" and local.weekday() == 0:
-        return []
-    since = now - (timedelta(days=7) if kind == "weekly" else timedelta(days=1))
+async def _staff(session: AsyncSession) -> list[tuple[Member, Unit, list[ChatBinding]]]:
+    """Active staff members with their unit and their reachable chats (those with any)."""
     staff = (
         (
             await session.execute(
@@ -312,13 +309,8 @@ async def plan_digests(
         .tuples()
         .all()
     )
-    added: list[Planned] = []
+    found: list[tuple[Member, Unit, list[ChatBinding]]] = []
     for member, unit in staff:
-        prefix = f"digest:{kind}:{member.id}:{local:%Y-%m-%d}:"
-        if await session.scalar(
-            select(OutboxMessage.id).where(OutboxMessage.key.startswith(prefix)).limit(1)
-        ):
-            continue
         bindings = (
             await session.scalars(
                 select(ChatBinding)
@@ -326,7 +318,42 @@ async def plan_digests(
                 .order_by(ChatBinding.id)
             )
         ).all()
-        if not bindings:
+        if bindings:
+            found.append((member, unit, list(bindings)))
+    return found
+
+
+def _prefix(kind: str, member_id: int, local: datetime) -> str:
+    """The start of the keys of one member's `kind` digest of the local day."""
+    return f"digest:{kind}:{member_id}:{local:%Y-%m-%d}:"
+
+
+async def _has_key(session: AsyncSession, prefix: str) -> bool:
+    found = await session.scalar(
+        select(OutboxMessage.id).where(OutboxMessage.key.startswith(prefix)).limit(1)
+    )
+    return found is not None
+
+
+async def plan_digests(
+    session: AsyncSession, settings: Settings, now: datetime, kind: str
+) -> list[Planned]:
+    """Enqueues the text of the `kind` ("daily" or "weekly") digest for every active staff
+    member with a reachable chat. A daily digest is skipped when nothing changed since the
+    last one; the weekly one always goes, and its chart and workbook follow once a heavy
+    worker built them (`weekly_files_owed`, `queue_weekly_files`). Keys carry the local date,
+    so a second run the same day adds nothing (nor recomputes: a catch-up run after a restart
+    is safe). No daily digest on Mondays: the weekly one goes instead."""
+    tz = ZoneInfo(settings.timezone)
+    local = now.astimezone(tz)
+    period = await focus_period(session, settings, now)
+    if kind == "daily" and local.weekday() == 0:
+        return []
+    since = now - (timedelta(days=7) if kind == "weekly" else timedelta(days=1))
+    added: list[Planned] = []
+    for member, unit, bindings in await _staff(session):
+        prefix = _prefix(kind, member.id, local)
+        if await _has_key(session, prefix):
             continue
         with use_locale(member.locale):
             digest = await build_digest(session, settings, unit, period, now, since)
@@ -334,42 +361,73 @@ async def plan_digests(
             if not changed and kind == "daily":
                 continue
             text = render_text(digest, tz)
-            extra: list[dict[str, object]] = []
-            if kind == "weekly":
-                files = await write_files(session, digest, unit, settings, f"{local:%Y%m%d}")
-                extra = [
-                    {
-                        "text": _("digest.chart_caption"),
-                        "options": [],
-                        "attachment": {
-                            "kind": "photo",
-                            "path": str(files.png),
-                            "filename": files.png.name,
-                            "mime": PNG_MIME,
-                        },
-                    },
-                    {
-                        "text": _("digest.xlsx_caption"),
-                        "options": [],
-                        "attachment": {
-                            "kind": "document",
-                            "path": str(files.xlsx),
-                            "filename": files.xlsx.name,
-                            "mime": XLSX_MIME,
-                        },
-                    },
-                ]
         for binding in bindings:
-            pieces: list[dict[str, object]] = [
-                {"text": piece, "options": []}
-                for piece in split_text(text, limit_of(binding.channel))
-            ]
-            for i, payload in enumerate(pieces + extra, 1):
-                key = f"digest:{kind}:{member.id}:{local:%Y-%m-%d}:{i}:b{binding.id}"
+            pieces = split_text(text, limit_of(binding.channel))
+            for i, piece in enumerate(pieces, 1):
+                payload = {"text": piece, "options": []}
+                key = f"{prefix}{i}:b{binding.id}"
                 if await enqueue(session, key, binding.id, f"digest_{kind}", payload, now, now):
                     added.append(
                         Planned(
                             key, f"digest_{kind}", binding.channel, binding.chat_id, unit.code, now
                         )
                     )
+    return added
+
+
+@dataclass(frozen=True)
+class FilesOrder:
+    """A weekly digest whose chart and workbook are still to be built and queued: the
+    arguments of `bot.exports.digest_files` and the outbox keys' start."""
+
+    member_id: int
+    unit_id: int
+    locale: str | None
+    stamp: str
+    since: str
+    prefix: str
+
+
+async def weekly_files_owed(
+    session: AsyncSession, settings: Settings, now: datetime
+) -> list[FilesOrder]:
+    """Today's weekly digests already queued whose chart and workbook are not (yet): built
+    after the text by the scheduler, or again after a restart came in between."""
+    local = now.astimezone(ZoneInfo(settings.timezone))
+    owed: list[FilesOrder] = []
+    for member, unit, _bindings in await _staff(session):
+        prefix = _prefix("weekly", member.id, local)
+        if await _has_key(session, prefix) and not await _has_key(session, f"{prefix}files:"):
+            since = (now - timedelta(days=7)).isoformat()
+            stamp = f"{local:%Y%m%d}"
+            owed.append(FilesOrder(member.id, unit.id, member.locale, stamp, since, prefix))
+    return owed
+
+
+async def queue_weekly_files(
+    session: AsyncSession, order: FilesOrder, built: object, now: datetime
+) -> list[Planned]:
+    """Queues the chart and workbook the worker built for `order` to each of the member's
+    reachable chats, or, when they could not be built, a note saying so (once: its key
+    counts as the files')."""
+    member = await session.get(Member, order.member_id)
+    unit = await session.get(Unit, order.unit_id)
+    if member is None or unit is None:
+        return []
+    bindings = await outbox.bindings_of(session, member.id)
+    with use_locale(member.locale):
+        if isinstance(built, exports.DigestFiles):
+            payloads = [reply.to_payload() for reply in file_replies(built)]
+        else:
+            error = built if isinstance(built, BaseException) else TypeError(str(built))
+            note = export_failed(error, _("digest.weekly_too_big"), _("digest.weekly_failed"))
+            payloads = [{"text": note, "options": []}]
+    added: list[Planned] = []
+    for binding in bindings:
+        for i, payload in enumerate(payloads, 1):
+            key = f"{order.prefix}files:{i}:b{binding.id}"
+            if await enqueue(session, key, binding.id, "digest_weekly", payload, now, now):
+                added.append(
+                    Planned(key, "digest_weekly", binding.channel, binding.chat_id, unit.code, now)
+                )
     return added

@@ -1,38 +1,61 @@
 """/hoso: the commune's nomination dossier as four .docx files in the chat (tờ trình with the list,
 biên bản of the council, báo cáo thành tích, draft quyết định). "/hoso 2025" picks the year; the
-default is this year. Only what the council passed is in; written under files_dir/dossiers."""
+default is this year. Only what the council passed is in; written under files_dir/dossiers by
+a heavy worker (`bot.exports.dossier_files`), the person told meanwhile it is being prepared."""
 
 from __future__ import annotations
 
-import asyncio
+from pathlib import Path
 
-from handlers.flow import Context, Flow, Turn, done
+from bot import exports
+from handlers.digest import export_failed
+from handlers.flow import Context, Flow, Turn, done, work
 from handlers.report import parse_integer
 from handlers.types import Attachment, Reply
 from locales import _
-from storage.dossier import gather, render
 
 STAFF_ROLES = frozenset({"staff", "admin"})
-DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+DOCX_MIME = exports.DOCX_MIME
 
 
 async def start(ctx: Context) -> Turn:
-    """Builds the dossier of the staff member's unit for the year asked (or this year)."""
+    """Checks the year asked (or takes this year) and has the worker build the dossier."""
     assert ctx.unit is not None
     year = parse_integer(ctx.msg.args) if ctx.msg.args.strip() else ctx.local_now.year
     if year is None or not 2000 <= year <= ctx.local_now.year + 1:
         return done(_("dossier.bad_year", year=ctx.local_now.year))
-    data = await gather(ctx.session, ctx.unit, year)
-    if not data.rows:
-        return done(_("dossier.empty", year=year))
     folder = (
         ctx.settings.files_dir
         / "dossiers"
         / f"{ctx.unit.code}-{year}-{ctx.local_now:%Y%m%d-%H%M%S}"
     )
-    paths = await asyncio.to_thread(render, data, folder)
-    replies = [Reply(_("dossier.intro", year=year, count=len(data.rows)))]
-    for path, caption in zip(paths, ("to_trinh", "bien_ban", "bao_cao", "quyet_dinh"), strict=True):
+    ctx.data["year"] = year
+    return work(
+        "dossier:built",
+        exports.DOSSIER,
+        ctx.unit.id,
+        year,
+        str(folder),
+        notice=_("dossier.preparing", year=year),
+        seconds=ctx.settings.export_seconds,
+        memory_mb=ctx.settings.export_memory_mb,
+    )
+
+
+async def built(ctx: Context) -> Turn:
+    """Sends the four documents, or says there is nothing passed yet, or why they could not
+    be made."""
+    year = int(ctx.data.get("year") or ctx.local_now.year)
+    result = ctx.work
+    if isinstance(result, BaseException) or not isinstance(result, tuple):
+        error = result if isinstance(result, BaseException) else TypeError(repr(result))
+        return done(export_failed(error, _("dossier.too_big"), _("dossier.failed")))
+    count, paths = result
+    if not count:
+        return done(_("dossier.empty", year=year))
+    replies = [Reply(_("dossier.intro", year=year, count=count))]
+    for name, caption in zip(paths, ("to_trinh", "bien_ban", "bao_cao", "quyet_dinh"), strict=True):
+        path = Path(name)
         replies.append(
             Reply(
                 _(f"dossier.caption.{caption}"),
@@ -48,6 +71,6 @@ FLOW = Flow(
     english="dossier",
     roles=STAFF_ROLES,
     start=start,
-    states={},
+    states={"dossier:built": built},
     menu="dossier.menu",
 )

@@ -18,7 +18,7 @@ from typing import cast
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.settings import Settings
+from bot.settings import Settings, worker_environment
 from handlers import core, directive_intake, drafts, jobs
 from handlers.clock import Clock
 from handlers.commands import Parsed, parse
@@ -52,6 +52,8 @@ class Engine:
         self.settings = settings
         self.clock = clock
         self.flows = list(flows)
+        # heavy work reads (exports) the database these settings name
+        self.worker_env = worker_environment(settings)
         self.by_command: dict[str, Flow] = {}
         self.steps: dict[str, Step] = {}
         for flow in self.flows:
@@ -186,7 +188,7 @@ class Engine:
                     await session.rollback()
                 if job is None:
                     return outcome
-            result = await jobs.execute(job)
+            result = await jobs.execute(job, self.worker_env)
             try:
                 later, job = await self._after_work(channel, chat_id, job, result, record)
             except Exception:

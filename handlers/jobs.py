@@ -9,7 +9,7 @@ before the chat's next message (`Engine.handle`) or when a channel starts (`pend
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -38,11 +38,12 @@ def job_of(conv: ConversationState) -> Job | None:
     return Job.from_json(raw)
 
 
-async def execute(job: Job) -> Any:
-    """The work's result, or the exception that stopped it (never raises for the work)."""
+async def execute(job: Job, env: Mapping[str, str | None] | None = None) -> Any:
+    """The work's result, or the exception that stopped it (never raises for the work); the
+    worker gets `env` over this process's environment (see `heavy.run`)."""
     try:
         return await heavy.run(
-            job.function, *job.args, limits=heavy.Limits(job.seconds, job.memory_mb)
+            job.function, *job.args, limits=heavy.Limits(job.seconds, job.memory_mb), env=env
         )
     except Exception as error:
         return error

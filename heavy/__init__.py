@@ -22,9 +22,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import pickle
 import sys
 import weakref
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,18 +56,40 @@ _turns: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] 
 )
 
 
-async def run(function: str, *args: Any, limits: Limits | None = None) -> Any:
+async def run(
+    function: str,
+    *args: Any,
+    limits: Limits | None = None,
+    env: Mapping[str, str | None] | None = None,
+) -> Any:
     """Runs `function` ("module:name") on `args` in a worker process within `limits` (at most
-    `WORKERS` at a time; the wall time counts from the worker's start)."""
+    `WORKERS` at a time; the wall time counts from the worker's start). The worker inherits
+    this process's environment with `env` laid over it (None removes a variable): how a
+    worker that reads the database learns where it is, without the address travelling in
+    its arguments (which a flow stores)."""
     loop = asyncio.get_running_loop()
     turns = _turns.get(loop)
     if turns is None:
         turns = _turns[loop] = asyncio.Semaphore(WORKERS)
     async with turns:
-        return await _run(function, args, limits or Limits())
+        return await _run(function, args, limits or Limits(), env)
 
 
-async def _run(function: str, args: tuple[Any, ...], limits: Limits) -> Any:
+def _environment(env: Mapping[str, str | None] | None) -> dict[str, str] | None:
+    if not env:
+        return None
+    merged = dict(os.environ)
+    for name, value in env.items():
+        if value is None:
+            merged.pop(name, None)
+        else:
+            merged[name] = value
+    return merged
+
+
+async def _run(
+    function: str, args: tuple[Any, ...], limits: Limits, env: Mapping[str, str | None] | None
+) -> Any:
     request = pickle.dumps((function, args, limits.seconds, limits.memory_mb))
     process = await asyncio.create_subprocess_exec(
         sys.executable,
@@ -74,6 +98,7 @@ async def _run(function: str, args: tuple[Any, ...], limits: Limits) -> Any:
         stdin=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.DEVNULL,
+        env=_environment(env),
     )
     try:
         out, _err = await asyncio.wait_for(process.communicate(request), limits.seconds)

@@ -25,9 +25,13 @@ def async_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
+def create_engine(url: str, read_only: bool = False, **kwargs: Any) -> AsyncEngine:
     """An engine for `url`; for SQLite the folder is created and every transaction is
     BEGIN IMMEDIATE, so writers queue instead of failing to upgrade a read lock.
+
+    `read_only` (a heavy worker reading for an export): transactions only read, on SQLite a
+    plain BEGIN (a snapshot that never takes the write lock, so chats are answered meanwhile),
+    on PostgreSQL a read-only transaction.
 
     Statement parameters are kept out of error messages: they hold names and message texts,
     which must not reach the logs.
@@ -35,6 +39,8 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     url = async_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
+        if read_only:
+            kwargs.setdefault("execution_options", {"postgresql_readonly": True})
         return create_async_engine(url, pool_pre_ping=True, hide_parameters=True, **kwargs)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
@@ -50,11 +56,13 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        if read_only:
+            cursor.execute("PRAGMA query_only=ON")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine
 

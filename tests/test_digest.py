@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 from typer.testing import CliRunner
 
 from bot.app import App, build
+from bot.scheduler import weekly_files
 from bot.settings import Settings
 from handlers.clock import FixedClock
 from handlers.digest import LIMITS, plan_digests, render_text, split_text
@@ -305,7 +306,8 @@ async def test_tonghop_for_staff_only(app: App, world: World) -> None:
     await seed(app, world)
     outcome = await app.engine.handle(make_incoming("/tonghop", "staff"))
     texts = [r.text for r in outcome.replies if r.attachment is None]
-    assert "TỔNG HỢP THI ĐUA – Xã Hòa Bình" in texts[0]
+    assert "đang chuẩn bị bản tổng hợp" in texts[0]  # at once; the rest from the worker
+    assert "TỔNG HỢP THI ĐUA – Xã Hòa Bình" in texts[1]
     assert all(len(t) <= LIMITS["console"] for t in texts)
     files = [r.attachment for r in outcome.replies if r.attachment is not None]
     assert [f.mime for f in files] == [
@@ -354,7 +356,9 @@ async def test_daily_digest_only_when_something_changed(app: App, world: World) 
     clock.set(local(2026, 11, 23, 7, 30))  # Monday: the weekly one, with chart and workbook
     assert await run() == []
     weekly = await run("weekly")
-    assert weekly.count("staff") == 3  # text, chart, workbook
+    assert weekly.count("staff") == 1  # the text at once; chart and workbook once built
+    assert await weekly_files(app) == 2 * 2  # chart and workbook, to staff and outsider
+    assert await weekly_files(app) == 0, "what was queued is not built again"
     async with app.sessions() as session:
         rows = (
             await session.scalars(
