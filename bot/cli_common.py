@@ -14,7 +14,7 @@ import typer
 
 from bot.app import App, build
 from bot.settings import Settings
-from handlers.clock import Clock, FixedClock, SystemClock
+from handlers.clock import Clock, FixedClock, StartedClock, SystemClock
 from storage.migrate import upgrade_async
 
 T = TypeVar("T")
@@ -36,8 +36,9 @@ Now = Annotated[
 ]
 
 
-def parse_now(now: str | None) -> Clock:
-    """`--now ISO` → a fixed clock (a time without zone is taken as Asia/Ho_Chi_Minh)."""
+def parse_now(now: str | None, running: bool = False) -> Clock:
+    """`--now ISO` → a fixed clock (a time without zone is taken as Asia/Ho_Chi_Minh);
+    `running` (a command that runs on, like `run`): a clock that starts there and goes on."""
     if not now:
         return SystemClock()
     from zoneinfo import ZoneInfo
@@ -48,7 +49,7 @@ def parse_now(now: str | None) -> Clock:
         raise fail(f"--now: not an ISO date-time: {now}") from error
     if at.tzinfo is None:
         at = at.replace(tzinfo=ZoneInfo(Settings().timezone))
-    return FixedClock(at)
+    return StartedClock(at) if running else FixedClock(at)
 
 
 @asynccontextmanager

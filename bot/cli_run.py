@@ -15,7 +15,8 @@ def register(app: typer.Typer) -> None:
     @app.command("run")
     def run(now: Now = None) -> None:
         """Runs Telegram (TELEGRAM_TOKEN) and/or Zalo (ZALO_BOT_TOKEN) and the scheduler;
-        stops cleanly on SIGTERM or Ctrl-C."""
+        stops cleanly on SIGTERM or Ctrl-C. --now: the time it starts at (it goes on from
+        there)."""
         from bot import runner
 
         settings = Settings()
@@ -25,4 +26,4 @@ def register(app: typer.Typer) -> None:
         logging.getLogger("bot").setLevel(logging.INFO)
         # httpx logs every request URL at INFO, and the URL holds the bot token.
         logging.getLogger("httpx").setLevel(logging.WARNING)
-        raise typer.Exit(asyncio.run(runner.serve(settings, clock=parse_now(now))))
+        raise typer.Exit(asyncio.run(runner.serve(settings, clock=parse_now(now, running=True))))
