@@ -227,32 +227,12 @@ def render_text(digest: Digest, tz: ZoneInfo) -> str:
     return "\n".join(lines)
 
 
-async def digest_work(ctx: Context, state: str, notice: str) -> Turn:
-    """The heavy worker builds the digest of the staff member's unit with its chart and
-    workbook (`bot.exports.digest_files`, within the export limits); `state` gets them."""
-    assert ctx.unit is not None
-    # the period's templates are stored on first use here, in the transaction: the worker
-    # only reads
-    await focus_period(ctx.session, ctx.settings, ctx.now)
-    return work(
-        state,
-        exports.DIGEST,
-        ctx.unit.id,
-        ctx.now.isoformat(),
-        current(),
-        f"{ctx.local_now:%Y%m%d-%H%M%S}",
-        notice=notice,
-        seconds=ctx.settings.export_seconds,
-        memory_mb=ctx.settings.export_memory_mb,
-    )
-
-
-def export_failed(error: BaseException, too_big: str, failed: str) -> str:
-    """What the person reads when an export could not be built: `too_big` when the worker ran
-    out of time or memory, `failed` for anything else."""
-    if isinstance(error, HeavyFailed) and error.reason in ("time", "memory"):
+def export_failed(result: object, too_big: str, failed: str) -> str:
+    """What the person reads when an export could not be built (`result` is what the worker
+    gave instead): `too_big` when it ran out of time or memory, `failed` for anything else."""
+    if isinstance(result, HeavyFailed) and result.reason in ("time", "memory"):
         return too_big
-    log.warning("export failed: %s", type(error).__name__)
+    log.warning("export failed: %s", type(result).__name__)
     return failed
 
 
@@ -269,16 +249,30 @@ def file_replies(built: exports.DigestFiles) -> list[Reply]:
 
 
 async def digest_start(ctx: Context) -> Turn:
-    """Says the digest is being prepared; the worker builds it."""
-    return await digest_work(ctx, "digest:built", _("digest.preparing"))
+    """Says the digest is being prepared; the heavy worker builds it with its chart and
+    workbook (`bot.exports.digest_files`, within the export limits)."""
+    assert ctx.unit is not None
+    # the period's templates are stored on first use here, in the transaction: the worker
+    # only reads
+    await focus_period(ctx.session, ctx.settings, ctx.now)
+    return work(
+        "digest:built",
+        exports.DIGEST,
+        ctx.unit.id,
+        ctx.now.isoformat(),
+        current(),
+        f"{ctx.local_now:%Y%m%d-%H%M%S}",
+        notice=_("digest.preparing"),
+        seconds=ctx.settings.export_seconds,
+        memory_mb=ctx.settings.export_memory_mb,
+    )
 
 
 async def digest_built(ctx: Context) -> Turn:
     """Sends the digest's text pieces, chart and workbook, or says why they could not be made."""
     built = ctx.work
     if not isinstance(built, exports.DigestFiles):
-        error = built if isinstance(built, BaseException) else TypeError(type(built).__name__)
-        return done(export_failed(error, _("digest.too_big"), _("digest.failed")))
+        return done(export_failed(built, _("digest.too_big"), _("digest.failed")))
     text = render_text(built.digest, ctx.tz)
     replies = [Reply(piece) for piece in split_text(text, limit_of(ctx.msg.channel))]
     return Turn(replies + file_replies(built))
@@ -419,8 +413,7 @@ async def queue_weekly_files(
         if isinstance(built, exports.DigestFiles):
             payloads = [reply.to_payload() for reply in file_replies(built)]
         else:
-            error = built if isinstance(built, BaseException) else TypeError(str(built))
-            note = export_failed(error, _("digest.weekly_too_big"), _("digest.weekly_failed"))
+            note = export_failed(built, _("digest.weekly_too_big"), _("digest.weekly_failed"))
             payloads = [{"text": note, "options": []}]
     added: list[Planned] = []
     for binding in bindings:

@@ -47,9 +47,8 @@ async def built(ctx: Context) -> Turn:
     be made."""
     year = int(ctx.data.get("year") or ctx.local_now.year)
     result = ctx.work
-    if isinstance(result, BaseException) or not isinstance(result, tuple):
-        error = result if isinstance(result, BaseException) else TypeError(repr(result))
-        return done(export_failed(error, _("dossier.too_big"), _("dossier.failed")))
+    if not isinstance(result, tuple):
+        return done(export_failed(result, _("dossier.too_big"), _("dossier.failed")))
     count, paths = result
     if not count:
         return done(_("dossier.empty", year=year))
