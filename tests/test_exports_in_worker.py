@@ -14,9 +14,11 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.app import App
+from bot.scheduler import digests_once
+from handlers.clock import FixedClock
 from handlers.types import Outcome
 from storage.access import add_unit
-from storage.models import ChatBinding, ConversationState, Member, Unit
+from storage.models import ChatBinding, ConversationState, Member, OutboxMessage, Unit
 from storage.templates import load_default_templates
 from tests.factories import World, make_incoming, restarted, texts
 
@@ -158,3 +160,21 @@ async def test_the_dossier_is_built_by_the_worker_and_a_timeout_is_answered(
     app.settings.export_seconds = 0.3
     slow = await app.engine.handle(make_incoming("/hoso 2026", "staff"))
     assert "quá lớn để Bot lập" in slow.replies[-1].text
+
+
+async def test_weekly_files_past_their_time_become_one_note(app: App, world: World) -> None:
+    clock: FixedClock = app.clock  # type: ignore[assignment]
+    clock.set(datetime(2026, 11, 23, 0, 30, tzinfo=UTC))  # Monday 07:30 in Hanoi
+    app.settings.export_seconds = 0.3
+    # the text for the staff of both communes, then a note instead of chart and workbook
+    assert await digests_once(app, "weekly") == 2 + 2
+    assert await digests_once(app, "weekly") == 0, "neither the text nor the note twice"
+    async with app.sessions() as session:
+        rows = (
+            await session.scalars(
+                select(OutboxMessage).where(OutboxMessage.key.contains(":files:"))
+            )
+        ).all()
+    assert len(rows) == 2
+    assert all("quá lớn để Bot chuẩn bị" in row.payload["text"] for row in rows)
+    assert not any("attachment" in row.payload for row in rows)
