@@ -20,7 +20,7 @@ from datetime import date
 
 from handlers.flow import Context, Flow, Turn, ask, stay
 from handlers.intake_typed import parse_date
-from handlers.report import finish, short
+from handlers.report import finish, short, typed_first_option
 from handlers.text import clean
 from handlers.types import Attachment, Option, Reply
 from locales import _, gettext
@@ -121,7 +121,7 @@ def _ask_names(ctx: Context, before: list[str] | None = None) -> Turn:
 async def names(ctx: Context) -> Turn:
     """Adds the heads of household typed (one per line or separated by ";"); "Xong" sums up."""
     got = list(ctx.data.get("names", []))
-    if ctx.msg.choice == "finish" and got:
+    if got and (ctx.msg.choice == "finish" or typed_first_option(ctx)):
         return _summary(ctx)
     added = 0
     for line in re.split(r"[\n;]", ctx.msg.text):
