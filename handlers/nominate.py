@@ -452,7 +452,9 @@ async def prior_title(ctx: Context) -> Turn:
         ctx.data["prior_title"] = None
         return await _next(ctx, "prior_title")
     text = clean(ctx.msg.text)
-    if ctx.msg.choice or ctx.msg.attachments or len(text) < PRIOR_MIN:
+    # a decision is cited by its number: "QĐ 120/QĐ-UBND ngày 20/12/2025"
+    cited = len(text) >= PRIOR_MIN and any(c.isdigit() for c in text)
+    if ctx.msg.choice or ctx.msg.attachments or not cited:
         return stay(_("nominate.bad.prior"))
     ctx.data["prior_title"] = text[:POSITION_MAX]
     return await _next(ctx, "prior_title")

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from bot.app import App
+from locales import _, use_locale
+from storage.awards import catalogue
 from storage.models import AuditEntry, Member, Nomination
 from tests.factories import World, dialog, options, restarted, texts
 from tests.test_report import JPEG, PDF, load_defaults, send_file, write
@@ -181,6 +184,7 @@ async def test_cstdcs_rests_on_a_decision_number_when_the_title_was_given_before
                 "Chiến sĩ thi đua cơ sở",
                 ("Năm học 2026-2027", "Đã đề xuất trong đợt"),
                 ("12", "số và ngày quyết định"),
+                ("Sổ tay điện tử chủ nhiệm lớp", "số và ngày quyết định"),  # no number cited
                 ("QĐ 98/QĐ-UBND ngày 20/6/2026", "Sáng kiến"),
                 ("Sổ tay điện tử chủ nhiệm lớp, trường công nhận", "phong trào"),
             ),
@@ -192,48 +196,82 @@ async def test_cstdcs_rests_on_a_decision_number_when_the_title_was_given_before
     assert nomination.prior_title == "QĐ 98/QĐ-UBND ngày 20/6/2026"
 
 
-async def test_each_nominee_kind_is_offered_what_fits_it(app: App, world: World) -> None:
+# nominator, nominee kind → awards offered, awards refused (the law's answer, by key)
+OFFERED_BY_KIND = {
+    ("head1", "nguoi_dan"): (
+        ["giay_khen_chu_tich_xa", "bang_khen_chu_tich_tinh", "nguoi_tot_viec_tot"],
+        ["lao_dong_tien_tien", "chien_si_thi_dua_co_so", "gia_dinh_van_hoa"],
+    ),
+    ("head1", "ho_gia_dinh"): (
+        ["giay_khen_chu_tich_xa", "nguoi_tot_viec_tot"],
+        ["gia_dinh_van_hoa", "lao_dong_tien_tien"],
+    ),
+    ("head1", "thon_to_dan_pho"): (
+        ["thon_to_dan_pho_van_hoa", "giay_khen_chu_tich_xa"],
+        ["tap_the_lao_dong_tien_tien", "tap_the_lao_dong_xuat_sac"],
+    ),
+    ("head1", "chi_hoi_doan_the"): (
+        ["giay_khen_chu_tich_xa", "bang_khen_chu_tich_tinh"],
+        ["tap_the_lao_dong_tien_tien", "thon_to_dan_pho_van_hoa"],
+    ),
+    ("principal", "can_bo"): (
+        ["lao_dong_tien_tien", "chien_si_thi_dua_co_so", "chien_si_thi_dua_tinh"],
+        ["tap_the_lao_dong_tien_tien", "gia_dinh_van_hoa", "thon_to_dan_pho_van_hoa"],
+    ),
+    ("principal", "hoc_sinh"): (
+        ["giay_khen_chu_tich_xa"],
+        ["lao_dong_tien_tien", "chien_si_thi_dua_co_so"],
+    ),
+    ("principal", "co_quan_don_vi"): (
+        ["tap_the_lao_dong_tien_tien", "tap_the_lao_dong_xuat_sac"],
+        ["lao_dong_tien_tien", "thon_to_dan_pho_van_hoa"],
+    ),
+    ("principal", "chi_hoi_doan_the"): (
+        ["giay_khen_chu_tich_xa"],
+        ["tap_the_lao_dong_tien_tien", "thon_to_dan_pho_van_hoa"],
+    ),
+}
+# the kinds a head of each unit may not propose at all
+NOT_THEIRS = {
+    "head1": ["can_bo", "hoc_sinh", "co_quan_don_vi"],
+    "principal": ["nguoi_dan", "ho_gia_dinh", "thon_to_dan_pho"],
+}
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+async def test_each_nominee_kind_is_offered_what_fits_it(app: App, world: World, lang: str) -> None:
     await load_defaults(app)
-    expected = {
-        # (chat, kind option, name) → offered awards, awards refused
-        ("head1", "Hộ gia đình", "Lò Văn Bảo"): (
-            [
-                "Giấy khen của Chủ tịch UBND xã",
-                "Biểu dương “Người tốt, việc tốt” (ghi nhận của xã)",
-            ],
-            ["Gia đình văn hóa", "Lao động tiên tiến"],
-        ),
-        ("head1", "Thôn, tổ dân phố", "Thôn Đông"): (
-            ["Thôn, tổ dân phố văn hóa", "Giấy khen của Chủ tịch UBND xã"],
-            ["Tập thể lao động tiên tiến"],
-        ),
-        ("head1", "Chi hội, đoàn thể", "Chi hội Phụ nữ thôn Đông"): (
-            ["Giấy khen của Chủ tịch UBND xã", "Bằng khen của Chủ tịch UBND tỉnh"],
-            ["Tập thể lao động tiên tiến", "Thôn, tổ dân phố văn hóa"],
-        ),
-        ("principal", "Học sinh", "Lê Minh Khôi"): (
-            ["Giấy khen của Chủ tịch UBND xã"],
-            ["Lao động tiên tiến", "Chiến sĩ thi đua cơ sở"],
-        ),
-        ("principal", "Tập thể cơ quan, đơn vị (trường học, tổ chuyên môn)", "Tổ khối 4"): (
-            ["Tập thể lao động tiên tiến", "Tập thể lao động xuất sắc"],
-            ["Lao động tiên tiến", "Thôn, tổ dân phố văn hóa"],
-        ),
-    }
-    for (chat, kind, name), (offered, refused) in expected.items():
-        await dialog(app.engine, chat, [("/dexuat", kind)])
-        turn = await dialog(app.engine, chat, [(kind, "")])
-        assert "Nam hay nữ" not in texts(turn)
-        turn = await dialog(app.engine, chat, [(name, "")])
-        if "Nam hay nữ" in texts(turn):
-            turn = await dialog(app.engine, chat, [("Nam", "Năm sinh"), ("2014", "")])
-        turn = await dialog(app.engine, chat, [("Địa chỉ, đơn vị của đối tượng", "hình thức")])
+    async with app.sessions() as session, session.begin():
+        for chat in NOT_THEIRS:
+            (await session.get_one(Member, world.members[chat].id)).locale = lang
+    law = catalogue()
+    with use_locale(lang):
+        kind_label = {k.key: k.label for k in law.kinds}
+        award_label = {a.key: a.label for a in law.awards}
+        discard = _("draft.opt.discard")
+    start, stop = {"vi": ("/dexuat", "/huy"), "en": ("/nominate", "/cancel")}[lang]
+
+    async def cancel(chat: str) -> None:
+        if discard in options(await dialog(app.engine, chat, [(stop, "")])):
+            await dialog(app.engine, chat, [(discard, "")])
+
+    for chat, kinds in NOT_THEIRS.items():
+        offered_kinds = options(await dialog(app.engine, chat, [(start, "")]))
+        assert not {kind_label[k] for k in kinds} & set(offered_kinds), (chat, offered_kinds)
+        await cancel(chat)
+    for (chat, kind), (offered, refused) in OFFERED_BY_KIND.items():
+        await dialog(app.engine, chat, [(start, kind_label[kind])])
+        await dialog(app.engine, chat, [(kind_label[kind], "")])
+        turn = await dialog(app.engine, chat, [("Lò Văn Bảo", "")])
+        if len(options(turn)) == 2:  # an individual: gender, then the year of birth
+            await dialog(app.engine, chat, [("2", ""), ("1990", "")])
+        turn = await dialog(app.engine, chat, [("Địa chỉ, đơn vị của đối tượng", "")])
         labels = options(turn)
-        for award in offered:
-            assert award in labels, (kind, award, labels)
-        for award in refused:
-            assert award not in labels, (kind, award, labels)
-        await dialog(app.engine, chat, [("/huy", "Bỏ bản nháp"), ("Bỏ bản nháp", "Đã bỏ")])
+        for key in offered:
+            assert award_label[key] in labels, (lang, kind, key, labels)
+        for key in refused:
+            assert award_label[key] not in labels, (lang, kind, key, labels)
+        await cancel(chat)
 
 
 async def test_the_same_dialog_in_english(app: App, world: World) -> None:
