@@ -33,6 +33,7 @@ from storage.council import (
     at_step,
     chair_decision,
     check,
+    posted_until,
     record_meeting,
     send_back,
 )
@@ -48,6 +49,10 @@ NUMBER_MAX = 64
 
 def _label(n: Nomination, u: Unit) -> str:
     return short(f"#{n.id} {n.nominee} – {award_label(n.award)} ({u.name})", 80)
+
+
+def _posting_line(n: Nomination, u: Unit, until: date) -> str:
+    return _("review.posting.line", nominee=_label(n, u), until=date_label(until))
 
 
 async def _units(ctx: Context) -> list[int]:
@@ -339,7 +344,7 @@ async def meeting_confirm(ctx: Context) -> Turn:
         nomination = await at_step(ctx.session, ctx.member, int(nid), "checked")
         assert nomination is not None
         await send_back(ctx.session, nomination, ctx.member, "returned", why, ctx.now)
-    await record_meeting(
+    recorded = await record_meeting(
         ctx.session,
         ctx.unit,
         ctx.member,
@@ -349,7 +354,13 @@ async def meeting_confirm(ctx: Context) -> Turn:
         int(meeting["present"]),
         votes,
     )
-    return await _menu(ctx, before=(_("review.meeting.saved", count=len(meeting["ids"])),))
+    said = [_("review.meeting.saved", count=len(meeting["ids"]))]
+    for n, u in await in_status(ctx.session, await _units(ctx), "passed", None):
+        if n.meeting_id == recorded.id and (until := await posted_until(ctx.session, n)):
+            if len(said) == 1:
+                said.append(_("review.meeting.posting"))
+            said.append(_posting_line(n, u, until))
+    return await _menu(ctx, before=("\n".join(said),))
 
 
 # The chair's decision -------------------------------------------------------------------------
@@ -421,15 +432,19 @@ async def decision_date(ctx: Context) -> Turn:
     if on > ctx.local_now.date():
         return stay(_("review.meeting.future"))
     upward = ctx.data.get("group") == "upward"
-    chosen = []
-    for n, _u in await in_status(ctx.session, await _units(ctx), "passed", None):
+    chosen, waiting = [], []
+    for n, u in await in_status(ctx.session, await _units(ctx), "passed", None):
         province = await province_of(ctx.session, n.unit_id)
         if catalogue(province).upward(n.award) == upward:
             locked = await at_step(ctx.session, ctx.member, n.id, "passed")
-            if locked is not None:
+            until = await posted_until(ctx.session, n) if locked is not None else None
+            if until is not None and on <= until:
+                waiting.append(_posting_line(n, u, until))
+            elif locked is not None:
                 chosen.append(locked)
+    posting = (_("review.decision.posting"), *waiting) if waiting else ()
     if not chosen:
-        return await _menu(ctx, before=(_("review.gone"),))
+        return await _menu(ctx, before=("\n".join(posting) if posting else _("review.gone"),))
     number = str(ctx.data["number"])
     await chair_decision(ctx.session, chosen, ctx.member, ctx.now, number, on)
     said = _(
@@ -438,7 +453,7 @@ async def decision_date(ctx: Context) -> Turn:
         number=number,
         date=date_label(on),
     )
-    return await _menu(ctx, before=(said,))
+    return await _menu(ctx, before=("\n".join((said, *posting)),))
 
 
 FLOW = Flow(

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -35,6 +35,15 @@ class StepRefused(ValueError):
     """The nomination is not at the step the action needs (someone acted on it meanwhile)."""
 
 
+class PostingNotOver(ValueError):
+    """The award asks for the council's list to be posted for residents' views first
+    (`posting_days` in the catalogue, counted from the meeting): no decision before it ends."""
+
+    def __init__(self, nomination_id: int, until: date) -> None:
+        super().__init__(f"nomination {nomination_id} posted until {until.isoformat()}")
+        self.nomination_id, self.until = nomination_id, until
+
+
 @dataclass(frozen=True)
 class Vote:
     nomination_id: int
@@ -50,6 +59,18 @@ def passes(votes_for: int, members: int, award_key: str, province_code: str | No
     if percent:
         return votes_for * 100 >= int(percent) * members
     return votes_for * 2 > members
+
+
+async def posted_until(session: AsyncSession, nomination: Nomination) -> date | None:
+    """The last day of the public posting the award asks after the council passed it ("Thôn,
+    tổ dân phố văn hóa": 10 days); None when the award asks none or no meeting is recorded."""
+    province = await province_of(session, nomination.unit_id)
+    award = catalogue(province).award(nomination.award)
+    days = award.raw.get("posting_days") if award else None
+    if not days or nomination.meeting_id is None:
+        return None
+    meeting = await session.get(CouncilMeeting, nomination.meeting_id)
+    return meeting.held_on + timedelta(days=int(days)) if meeting is not None else None
 
 
 async def at_step(
@@ -161,9 +182,13 @@ async def chair_decision(
     on: date,
 ) -> None:
     """Records the chair's decision (or, for the province's awards, the commune's proposal to
-    the province) on nominations the council passed, and tells everyone."""
+    the province) on nominations the council passed, and tells everyone. Raises PostingNotOver
+    (and records nothing) when a nominee's posting has not ended by the decision's date."""
     for nomination in nominations:
         _expect(nomination, "passed")
+        until = await posted_until(session, nomination)
+        if until is not None and on <= until:
+            raise PostingNotOver(nomination.id, until)
     staff_ids: set[int] = set()
     for nomination in nominations:
         province = await province_of(session, nomination.unit_id)

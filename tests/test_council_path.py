@@ -4,12 +4,23 @@ the nominator told through the outbox at each step, in their language."""
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from bot.app import App
-from storage.models import AuditEntry, ChatBinding, CouncilMeeting, Member, OutboxMessage
+from handlers.clock import FixedClock
+from storage.council import PostingNotOver, chair_decision
+from storage.models import (
+    AuditEntry,
+    ChatBinding,
+    CouncilMeeting,
+    Member,
+    Nomination,
+    OutboxMessage,
+)
 from tests.factories import World, dialog, make_incoming, options, texts
 from tests.test_nomination import INDIVIDUAL_TO_FILES, nominations
 from tests.test_report import JPEG, load_defaults, send_file, write
@@ -266,3 +277,89 @@ async def test_status_lists_the_reports_and_what_is_owed(app: App, world: World)
     assert options(out) == ["Về menu chính"]
     await dialog(app.engine, "head1", [("1", "Anh/Chị muốn làm gì?")])
     await dialog(app.engine, "staff", [("/trangthai", "Đề xuất đang chờ duyệt trong đơn vị: 0")])
+
+
+async def test_a_village_title_waits_for_its_public_posting_before_the_decision(
+    app: App, world: World
+) -> None:
+    """ "Thôn, tổ dân phố văn hóa": the council's list is made public 10 days for residents'
+    views (NĐ 86/2023) before the chair decides; other awards of the same decision go ahead."""
+    await load_defaults(app)
+    await nominate(app, "head2")
+    await dialog(
+        app.engine,
+        "head1",
+        [
+            ("/dexuat", "Thôn, tổ dân phố"),
+            ("Thôn, tổ dân phố", "Tên tập thể"),
+            ("Thôn Đông", ""),
+            ("Thôn Đông, xã Một", "Thôn, tổ dân phố văn hóa"),
+            ("Thôn, tổ dân phố văn hóa", ""),
+            ("1", ""),
+            ("1", ""),
+            ("Cả thôn giữ vệ sinh môi trường, không có tệ nạn xã hội trong năm.", ""),
+        ],
+    )
+    await dialog(app.engine, "head1", [("Xong", "Gửi đề xuất"), ("1", "Đã gửi đề xuất #2")])
+    await dialog(
+        app.engine,
+        "staff",
+        [
+            ("/duyet", "Kiểm tra đề xuất mới (2)"),
+            ("Kiểm tra đề xuất mới (2)", "2 đề xuất mới"),
+            ("1", "Nguyễn Văn An"),
+            ("Đủ điều kiện, chuyển Hội đồng", "1 đề xuất mới"),
+            ("1", ["Thôn Đông", "công khai 10 ngày"]),
+            ("Đủ điều kiện, chuyển Hội đồng", "Đã kiểm tra đề xuất #2"),
+            ("/duyet", "Ghi kết quả họp Hội đồng (2 chờ xét)"),
+            ("Ghi kết quả họp Hội đồng (2 chờ xét)", "ngày nào"),
+            ("05/11/2026", "bao nhiêu thành viên"),
+            ("9", "có mặt"),
+            ("7", "phiếu đồng ý"),
+            ("6", "phiếu đồng ý"),
+            ("7", "Lưu biên bản"),
+            (
+                "Lưu biên bản",
+                ["Đã lưu kết quả họp (2 đề xuất)", "#2 Thôn Đông", "công khai đến hết ngày 15/11"],
+            ),
+        ],
+    )
+    await dialog(
+        app.engine,
+        "staff",
+        [
+            ("/duyet", "Ghi quyết định của Chủ tịch (2)"),
+            ("1", "Ghi quyết định khen thưởng của Chủ tịch UBND xã (2)"),
+            ("1", "Số quyết định"),
+            ("215/QĐ-UBND", "Ngày ký"),
+            ("09/11/2026", ["1 khen thưởng", "đang công khai", "#2 Thôn Đông", "15/11/2026"]),
+        ],
+    )
+    first, village = await nominations(app)
+    assert (first.status, village.status) == ("decided", "passed")
+    with pytest.raises(PostingNotOver):  # whoever else records a decision (the web page)
+        async with app.sessions() as session, session.begin():
+            staff = await session.get_one(Member, world.members["staff"].id)
+            passed = await session.get_one(Nomination, village.id)
+            await chair_decision(
+                session, [passed], staff, app.clock.now(), "9/QĐ", date(2026, 11, 15)
+            )
+    clock: FixedClock = app.clock  # type: ignore[assignment]
+    clock.set(datetime(2026, 11, 16, 2, 0, tzinfo=UTC))
+    await dialog(
+        app.engine,
+        "staff",
+        [
+            ("/duyet", "Ghi quyết định của Chủ tịch (1)"),
+            ("1", "Thôn Đông"),
+            ("1", "Số quyết định"),
+            ("230/QĐ-UBND", "Ngày ký"),
+            ("15/11/2026", ["đang công khai", "15/11/2026"]),
+            ("/duyet", "Ghi quyết định của Chủ tịch (1)"),
+            ("1", "Thôn Đông"),
+            ("1", "Số quyết định"),
+            ("230/QĐ-UBND", "Ngày ký"),
+            ("16/11/2026", "Đã ghi Quyết định số 230/QĐ-UBND ngày 16/11/2026: 1 khen thưởng"),
+        ],
+    )
+    assert (await nominations(app))[1].status == "decided"
