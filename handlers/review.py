@@ -12,6 +12,7 @@ being recorded: ``ids``, ``at``, ``held_on``, ``members``, ``present``, ``votes`
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import date
 from pathlib import Path
@@ -24,7 +25,7 @@ from handlers.numbers import whole
 from handlers.report import finish, parse_integer, short
 from handlers.text import clean
 from handlers.types import Attachment, Option, Reply
-from locales import _
+from locales import _, use_locale
 from locales.formats import date_label
 from storage.access import subtree_ids
 from storage.awards import catalogue
@@ -37,14 +38,16 @@ from storage.council import (
     record_meeting,
     send_back,
 )
+from storage.dossier import PublicList, render_public_list
 from storage.files import files_by_ids, is_image
-from storage.models import Member, Nomination, Unit
+from storage.models import CouncilMeeting, Member, Nomination, Unit
 from storage.nominations import award_label, count_by_status, in_status, province_of, to_verify
 
 REVIEW_ROLES = frozenset({"staff", "admin"})
 REASON_MAX = 500
 LIST_LIMIT = 20
 NUMBER_MAX = 64
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _label(n: Nomination, u: Unit) -> str:
@@ -355,12 +358,42 @@ async def meeting_confirm(ctx: Context) -> Turn:
         votes,
     )
     said = [_("review.meeting.saved", count=len(meeting["ids"]))]
+    public: dict[tuple[str, date], list[Nomination]] = {}
     for n, u in await in_status(ctx.session, await _units(ctx), "passed", None):
         if n.meeting_id == recorded.id and (until := await posted_until(ctx.session, n)):
-            if len(said) == 1:
+            if not public:
                 said.append(_("review.meeting.posting"))
             said.append(_posting_line(n, u, until))
-    return await _menu(ctx, before=("\n".join(said),))
+            public.setdefault((n.award, until), []).append(n)
+    turn = await _menu(ctx, before=("\n".join(said),))
+    notices = [await _public_notice(ctx, recorded, *key, rows) for key, rows in public.items()]
+    turn.replies[1:1] = notices
+    return turn
+
+
+async def _public_notice(
+    ctx: Context, meeting: CouncilMeeting, award: str, until: date, rows: list[Nomination]
+) -> Reply:
+    """The commune's printable notice of what the council passed for an award made public."""
+    assert ctx.unit is not None
+    province = await province_of(ctx.session, ctx.unit.id)
+    with use_locale("vi"):  # the document is in Vietnamese whatever the staff's language
+        label = award_label(award, province)
+    listing = PublicList(
+        commune=ctx.unit.name,
+        year=meeting.held_on.year,
+        award=label,
+        meeting_on=meeting.held_on,
+        until=until,
+        nominees=[(n.nominee, n.achievement) for n in rows],
+    )
+    name = f"cong-khai-{ctx.unit.code}-{meeting.id}-{award}.docx"
+    path = ctx.settings.files_dir / "notices" / name
+    await asyncio.to_thread(render_public_list, listing, path)
+    return Reply(
+        _("review.meeting.notice_caption"),
+        attachment=Attachment("document", path, path.name, DOCX_MIME),
+    )
 
 
 # The chair's decision -------------------------------------------------------------------------

@@ -46,6 +46,7 @@ def text(value: object) -> str:
     Word's XML refuses too (control characters), so the exports' own filter drops them."""
     return UNFIT.sub("", str(value if value is not None else ""))
 
+
 # Rendering -------------------------------------------------------------------------------------
 
 
@@ -508,6 +509,57 @@ def render_minutes(meeting: HouseholdMeeting, path: Path) -> Path:
         for _blank in range(3):
             _para(cell)
         _para(cell, name, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    doc.save(str(path))
+    return path
+
+
+@dataclass(frozen=True)
+class PublicList:
+    """What the council passed for an award whose list is made public before the chair decides
+    ("Thôn, tổ dân phố văn hóa", NĐ 86/2023): `nominees` are (name, achievement) pairs."""
+
+    commune: str
+    year: int
+    award: str
+    meeting_on: date
+    until: date
+    nominees: Sequence[tuple[str, str]]
+
+
+def render_public_list(listing: PublicList, path: Path) -> Path:
+    """The commune's notice making the council's list public for residents' views, to print
+    and post (or put on the commune's website)."""
+    doc = _document()
+    place = Dossier(listing.commune, listing.year).place
+    _header(doc, listing.commune, "TB-UBND", place, listing.year)
+    _title(doc, "THÔNG BÁO", f"Công khai danh sách đề nghị xét tặng danh hiệu “{listing.award}”")
+    _para(
+        doc,
+        f"Căn cứ kết quả họp Hội đồng Thi đua – Khen thưởng xã ngày "
+        f"{listing.meeting_on.strftime('%d/%m/%Y')}, theo Nghị định số 86/2023/NĐ-CP của Chính "
+        f"phủ, Ủy ban nhân dân {listing.commune} thông báo công khai danh sách "
+        f"{len(listing.nominees)} đơn vị đủ điều kiện đề nghị xét tặng danh hiệu "
+        f"“{listing.award}” năm {listing.year}:",
+    )
+    table: Table = doc.add_table(rows=1, cols=3)
+    table.style = "Table Grid"
+    for cell, header in zip(
+        table.rows[0].cells, ("STT", "Tên đơn vị", "Thành tích tóm tắt"), strict=True
+    ):
+        cell.paragraphs[0].add_run(header).bold = True
+    for i, (name, achievement) in enumerate(listing.nominees, 1):
+        cells = table.add_row().cells
+        for cell, value in zip(cells, (str(i), name, achievement), strict=True):
+            cell.paragraphs[0].add_run(text(value))
+    _widths(table, (Mm(15), Mm(55), Mm(95)))
+    _para(
+        doc,
+        f"Thời gian công khai: 10 ngày, đến hết ngày {listing.until.strftime('%d/%m/%Y')}. "
+        "Ý kiến xin gửi về Ủy ban nhân dân xã (Phòng Văn hóa – Xã hội).",
+    )
+    receivers = ["Các thôn, tổ dân phố", "Trang thông tin điện tử xã", "Hội đồng TĐKT xã"]
+    _closing(doc, receivers, "", "TM. Ủy ban nhân dân\nChủ tịch")
     path.parent.mkdir(parents=True, exist_ok=True)
     doc.save(str(path))
     return path

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from docx import Document
 from sqlalchemy import select
 
 from bot.app import App
@@ -318,12 +319,23 @@ async def test_a_village_title_waits_for_its_public_posting_before_the_decision(
             ("7", "phiếu đồng ý"),
             ("6", "phiếu đồng ý"),
             ("7", "Lưu biên bản"),
+        ],
+    )
+    saved = await dialog(
+        app.engine,
+        "staff",
+        [
             (
                 "Lưu biên bản",
                 ["Đã lưu kết quả họp (2 đề xuất)", "#2 Thôn Đông", "công khai đến hết ngày 15/11"],
-            ),
+            )
         ],
     )
+    [notice] = [r.attachment for r in saved.replies if r.attachment is not None]
+    posted = "\n".join(c.text for t in Document(str(notice.path)).tables for c in t._cells)
+    posted += "\n".join(p.text for p in Document(str(notice.path)).paragraphs)
+    assert "Thôn Đông" in posted and "Nguyễn Văn An" not in posted
+    assert "THÔNG BÁO" in posted and "đến hết ngày 15/11/2026" in posted
     await dialog(
         app.engine,
         "staff",

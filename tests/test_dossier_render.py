@@ -16,10 +16,12 @@ from storage.dossier import (
     Dossier,
     HouseholdMeeting,
     Meeting,
+    PublicList,
     Row,
     render,
     render_minutes,
     render_notice,
+    render_public_list,
 )
 
 pytestmark = pytest.mark.nodb
@@ -130,10 +132,24 @@ MEETING = HouseholdMeeting(
 )
 
 
+VILLAGES = PublicList(
+    commune="Xã Lam Sơn",
+    year=2026,
+    award="Thôn, tổ dân phố văn hóa",
+    meeting_on=date(2026, 12, 5),
+    until=date(2026, 12, 15),
+    nominees=[
+        ("Thôn Đồng Tâm", "95% hộ đạt “Gia đình văn hóa”; không có tệ nạn xã hội."),
+        ("Tổ dân phố Số 3", "Đường phố sáng, xanh, sạch; hòa giải thành 4/4 vụ việc."),
+    ],
+)
+
+
 def test_four_documents_in_the_national_format_with_rows_and_votes(tmp_path: Path) -> None:
     paths = render(sample(), tmp_path / "hoso")
     notice = render_notice(MEETING, date(2026, 11, 21), date(2026, 12, 1), tmp_path / "tb.docx")
     minutes = render_minutes(MEETING, tmp_path / "bb.docx")
+    public = render_public_list(VILLAGES, tmp_path / "ck.docx")
     assert [p.name for p in paths] == [
         "01-to-trinh.docx",
         "02-bien-ban-hop-hoi-dong.docx",
@@ -147,8 +163,8 @@ def test_four_documents_in_the_national_format_with_rows_and_votes(tmp_path: Pat
         assert "XÃ LAM SƠN" in header[0].text.upper()
         section = opened.sections[0]
         assert (round(section.page_width.mm), round(section.left_margin.mm)) == (210, 30)
-    texts = [flat(t) for t in to_pdf([*paths, notice, minutes], tmp_path)]
-    to_trinh, bien_ban, bao_cao, quyet_dinh, posted, held = texts
+    texts = [flat(t) for t in to_pdf([*paths, notice, minutes, public], tmp_path)]
+    to_trinh, bien_ban, bao_cao, quyet_dinh, posted, held, villages = texts
     for text in (to_trinh, bien_ban, bao_cao, quyet_dinh):
         assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text
         assert "Độc lập - Tự do - Hạnh phúc" in text
@@ -179,3 +195,8 @@ def test_four_documents_in_the_national_format_with_rows_and_votes(tmp_path: Pat
     assert "BIÊN BẢN HỌP" in held and "Lam Sơn, ngày 20 tháng 11 năm 2026" in held
     assert "95/120 hộ" in held and "nhất trí đề nghị 3 hộ gia đình trên tổng số 120 hộ" in held
     assert "CHỦ TRÌ" in held and "Hà Văn Tùng" in held and "Số:" not in held
+    # the commune's notice of the villages the council passed for "Thôn, tổ dân phố văn hóa"
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in villages and "/TB-UBND" in villages
+    assert "Công khai danh sách đề nghị xét tặng danh hiệu “Thôn, tổ dân phố văn hóa”" in villages
+    assert "Thôn Đồng Tâm" in villages and "Tổ dân phố Số 3" in villages
+    assert "đến hết ngày 15/12/2026" in villages and "05/12/2026" in villages
