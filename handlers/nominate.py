@@ -14,6 +14,8 @@ returned nomination is being corrected.
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from typing import Any
 
 from handlers.drafts import keeping_drafts
@@ -30,6 +32,7 @@ from handlers.report import (
 from handlers.text import clean, fold
 from handlers.types import Option, Reply
 from locales import _
+from locales.formats import date_label
 from storage.awards import Award, Catalogue, catalogue
 from storage.drafts import drafts_of
 from storage.files import FileRejected
@@ -57,6 +60,7 @@ PRIOR_MIN = 6
 MAX_FILES = 10
 OTHER = "other"
 SAME_ROUND = "same_round"
+_DATE = re.compile(r"\b(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})\b")
 # the questions in order; a field is asked only where `_applies` says so
 ORDER = (
     "nominee_kind",
@@ -95,6 +99,27 @@ def school_year(year: int, month: int) -> str:
     """The school year a month falls in: August 2026 to May 2027 is "2026-2027"."""
     start = year if month >= 8 else year - 1
     return f"{start}-{start + 1}"
+
+
+def round_start(period: str) -> date | None:
+    """The first day of a round: 1 January of a year ("2026"), 1 August of a school year
+    ("2026-2027"); None for anything else."""
+    if re.fullmatch(r"\d{4}", period):
+        return date(int(period), 1, 1)
+    if re.fullmatch(r"\d{4}-\d{4}", period):
+        return date(int(period[:4]), 8, 1)
+    return None
+
+
+def dates_in(text: str) -> list[date]:
+    """The real dates written d/m/yyyy (or with "." or "-") in a text."""
+    found = []
+    for day, month, year in _DATE.findall(text):
+        try:
+            found.append(date(int(year), int(month), int(day)))
+        except ValueError:
+            continue
+    return found
 
 
 def period_options(ctx: Context, award: Award) -> list[Option]:
@@ -456,8 +481,27 @@ async def prior_title(ctx: Context) -> Turn:
     cited = len(text) >= PRIOR_MIN and any(c.isdigit() for c in text)
     if ctx.msg.choice or ctx.msg.attachments or not cited:
         return stay(_("nominate.bad.prior"))
+    if (refused := await _prior_dates_refused(ctx, text)) is not None:
+        return stay(refused)
     ctx.data["prior_title"] = text[:POSITION_MAX]
     return await _next(ctx, "prior_title")
+
+
+async def _prior_dates_refused(ctx: Context, text: str) -> str | None:
+    """Why the decision's date cannot be the prior title's: still to come, or (for a title of
+    the same round) before the round began; None when the dates written fit."""
+    award = await _award(ctx)
+    prior = award.condition("prior") if award is not None else None
+    period = str(ctx.data.get("period") or "")
+    start = round_start(period) if prior is not None and prior.times == 1 else None
+    for day in dates_in(text):
+        if day > ctx.local_now.date():
+            return _("nominate.bad.prior_future", date=date_label(day))
+        if start is not None and prior is not None and prior.award and day < start:
+            province = await province_of(ctx.session, ctx.unit.id if ctx.unit else 0)
+            title = award_label(prior.award, province)
+            return _("nominate.bad.prior_early", date=date_label(day), title=title, period=period)
+    return None
 
 
 async def initiative(ctx: Context) -> Turn:

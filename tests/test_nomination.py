@@ -182,9 +182,11 @@ async def test_cstdcs_rests_on_a_decision_number_when_the_title_was_given_before
         [
             *teacher_for(
                 "Chiến sĩ thi đua cơ sở",
-                ("Năm học 2026-2027", "Đã đề xuất trong đợt"),
+                ("Năm học 2025-2026", "Đã đề xuất trong đợt"),
                 ("12", "số và ngày quyết định"),
                 ("Sổ tay điện tử chủ nhiệm lớp", "số và ngày quyết định"),  # no number cited
+                ("QĐ 45/QĐ-UBND ngày 30/5/2025", "có trước đợt 2025-2026"),  # last year's
+                ("QĐ 98/QĐ-UBND ngày 20/6/2027", "chưa đến"),
                 ("QĐ 98/QĐ-UBND ngày 20/6/2026", "Sáng kiến"),
                 ("Sổ tay điện tử chủ nhiệm lớp, trường công nhận", "phong trào"),
             ),
