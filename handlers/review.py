@@ -38,7 +38,6 @@ from storage.council import (
     record_meeting,
     send_back,
 )
-from storage.dossier import PublicList, render_public_list
 from storage.files import files_by_ids, is_image
 from storage.models import CouncilMeeting, Member, Nomination, Unit
 from storage.nominations import award_label, count_by_status, in_status, province_of, to_verify
@@ -375,6 +374,8 @@ async def _public_notice(
     ctx: Context, meeting: CouncilMeeting, award: str, until: date, rows: list[Nomination]
 ) -> Reply:
     """The commune's printable notice of what the council passed for an award made public."""
+    from storage.dossier import PublicList, render_public_list  # python-docx: loaded when used
+
     assert ctx.unit is not None
     province = await province_of(ctx.session, ctx.unit.id)
     with use_locale("vi"):  # the document is in Vietnamese whatever the staff's language
