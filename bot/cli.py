@@ -163,3 +163,7 @@ cli_awards.register(app)
 from bot import cli_dossier  # noqa: E402
 
 cli_dossier.register(app)
+
+from bot import cli_web  # noqa: E402
+
+cli_web.register(app)

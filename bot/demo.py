@@ -13,7 +13,7 @@ import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import typer
@@ -32,6 +32,9 @@ from storage.migrate import upgrade_async
 from storage.models import ChatBinding, Member, ReportTemplate, Unit
 from storage.reports import filing_of, submit_report
 from storage.templates import applicable
+
+if TYPE_CHECKING:
+    from bot.web.server import WebServer
 
 DEMO_DB = Path("./data/demo.db")
 PROVINCE = "Thanh Hóa"
@@ -286,9 +289,40 @@ def main(fresh: bool, clock: Clock) -> None:
 
     async def shell() -> None:
         application = build(settings, clock)
+        web = await open_web(application)
         try:
             await console.run(application.engine, HEAD_CHAT, jsonl=False)
         finally:
+            if web is not None:
+                await web.stop()
             await application.close()
 
     asyncio.run(shell())
+
+
+async def open_web(application: App) -> WebServer | None:
+    """Serves the staff web page while the shell runs and prints its address and a sign-in link
+    for the demo's staff member (or, when the port is taken, how to open it separately)."""
+    from bot.web.server import start_web
+    from handlers.weblink import page_url, sign_in_url
+    from storage.access import member_for_chat
+    from storage.webauth import create_link
+
+    settings = application.settings
+    async with application.sessions() as session, session.begin():
+        found = await member_for_chat(session, "console", STAFF_CHAT)
+        assert found is not None
+        staff = found[0]
+        minutes = settings.web_link_minutes
+        token = await create_link(session, staff, application.clock.now(), minutes, None)
+    web: WebServer | None
+    try:
+        web = await start_web(application)
+    except OSError:
+        typer.echo(_("demo.web_busy", port=settings.web_port, member=staff.id))
+        return None
+    link = sign_in_url(settings, token)
+    typer.echo(
+        _("demo.web", name=staff.name, address=page_url(settings), minutes=minutes, link=link)
+    )
+    return web

@@ -1,7 +1,8 @@
 """`thidua run`: the configured channels and the scheduler, until SIGTERM or SIGINT.
 
 Telegram runs when TELEGRAM_TOKEN is set, Zalo when ZALO_BOT_TOKEN is set; each polls unless its
-webhook URL is set. The scheduler gets every running channel's Sender. Stopping closes the
+webhook URL is set. The staff web page and the API (`bot.web`) listen on WEB_LISTEN:WEB_PORT
+unless WEB_ENABLED is false. The scheduler gets every running channel's Sender. Stopping closes the
 channels first (the messages in hand finish), then the scheduler, then the database.
 """
 
@@ -103,6 +104,7 @@ async def serve(
     started: list[Channel] = []
     scheduler: Any = None
     leader: Any = None
+    web: Any = None
     try:
         made = make_channels(app)
         for channel, _sender in made:
@@ -114,11 +116,21 @@ async def serve(
                     await channel.stop()
                 return 1
             started.append(channel)
+        if settings.web_enabled:
+            from bot.web.server import start_web
+
+            try:
+                web = await start_web(app)
+            except OSError as error:
+                log.error("the web page could not start: %s", _reason(error, settings))
+                return 1
         scheduler, leader = start_scheduler(app, {s.channel: s for _c, s in made})
         log.info("running: %s", ", ".join(channel.name for channel in started))
         await stop.wait()
         log.info("stopping")
     finally:
+        if web is not None:
+            await web.stop()
         for channel in reversed(started):
             try:
                 await channel.stop()

@@ -65,6 +65,19 @@ class Settings(BaseSettings):
     file_link_hours: int = 72
     public_base_url: str | None = None
 
+    # The staff web page and the JSON API (bot/web): served by `thidua run` and `thidua web`.
+    web_enabled: bool = True
+    web_listen: str = "0.0.0.0"
+    web_port: int = 8445
+    # Where staff reach the page (behind the reverse proxy), for sign-in links; default
+    # http://localhost:<web_port>.
+    web_base_url: str | None = None
+    web_link_minutes: Annotated[int, Field(ge=1, le=60)] = 10
+    web_session_hours: Annotated[int, Field(ge=1, le=72)] = 12
+    # The session cookie is sent over HTTPS only; browsers also accept it on http://localhost.
+    web_cookie_secure: bool = True
+    api_rate_per_minute: Annotated[int, Field(ge=1)] = 60
+
 
 def worker_environment(settings: Settings) -> dict[str, str | None]:
     """`settings` as environment variables, for a heavy worker (`heavy.run(..., env=…)`) that

@@ -15,6 +15,7 @@ from handlers import (
     review,
     status,
     tasks,
+    weblink,
 )
 from handlers.flow import Flow
 
@@ -30,6 +31,7 @@ FLOWS: list[Flow] = [
     directive_intake.DIRECTIVES,
     digest.DIGEST,
     dossier.FLOW,
+    weblink.FLOW,
     pause.PAUSE,
     drafts.DRAFTS,
     core.LANG,

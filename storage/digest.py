@@ -269,7 +269,7 @@ def _branch_of(units: dict[int, Node], root_id: int) -> dict[int, int]:
     return out
 
 
-async def _heads(session: AsyncSession, unit_ids: Sequence[int]) -> dict[int, str]:
+async def heads(session: AsyncSession, unit_ids: Sequence[int]) -> dict[int, str]:
     """The registered reporters of each unit, by name (by role when they gave none)."""
     names: dict[int, list[str]] = defaultdict(list)
     for i in range(0, len(unit_ids), 900):
@@ -385,9 +385,9 @@ async def build_digest(
         )
     cur, prev = figures
     code_to_id = {u.code: u.id for u in units.values()}
-    heads = await _heads(session, sorted({code_to_id[m.code] for m in cur.missing + prev.missing}))
+    named = await heads(session, sorted({code_to_id[m.code] for m in cur.missing + prev.missing}))
     for missing in cur.missing + prev.missing:
-        missing.head = heads.get(code_to_id[missing.code], "")
+        missing.head = named.get(code_to_id[missing.code], "")
 
     def within(column: Any) -> Any:
         return column.in_(tree_ids(root.id))

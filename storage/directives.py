@@ -694,7 +694,7 @@ def past_at(deadline: dict[str, Any], today: date) -> date | None:
 # Tasks of a unit ------------------------------------------------------------------------------
 
 
-def _next_due(
+def next_due(
     task: DirectiveTask, directive: Directive, today: date, done: set[date], tz: ZoneInfo
 ) -> tuple[date, str] | None:
     """The earliest occurrence owed and not done yet (overdue ones included), with its deadline
@@ -750,7 +750,7 @@ async def open_tasks(
         done.setdefault(completion.task_id, set()).add(completion.due_on)
     found: list[OpenTask] = []
     for task, directive in rows:
-        upcoming = _next_due(task, directive, today, done.get(task.id, set()), tz)
+        upcoming = next_due(task, directive, today, done.get(task.id, set()), tz)
         if upcoming is not None:
             found.append(OpenTask(task, directive, upcoming[0], upcoming[1]))
     found.sort(key=lambda o: (not o.dated, o.due, o.directive.id, o.task.id))

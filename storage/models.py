@@ -520,3 +520,63 @@ class DigestState(Base):
     kind: Mapped[str] = mapped_column(String(16))
     fingerprint: Mapped[str] = mapped_column(String(64))
     updated_at: Mapped[datetime]
+
+
+class WebLink(Base):
+    """A one-time sign-in link to the staff web page (the token is only ever shown in the link;
+    its hash is kept): valid a few minutes, used once."""
+
+    __tablename__ = "web_links"
+    __table_args__ = (UniqueConstraint("token_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    used_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+
+class WebSession(Base):
+    """A signed-in browser: the cookie holds the token, this row its hash; `csrf` is what every
+    form of the session must send back."""
+
+    __tablename__ = "web_sessions"
+    __table_args__ = (UniqueConstraint("token_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    csrf: Mapped[str] = mapped_column(String(64))
+    locale: Mapped[str] = mapped_column(String(8), default="vi")
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    ended_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+
+class ApiToken(Base):
+    """A bearer token of the read-only JSON API, for one unit's subtree (stored hashed)."""
+
+    __tablename__ = "api_tokens"
+    __table_args__ = (UniqueConstraint("token_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    name: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+    last_used_at: Mapped[datetime | None]
+
+
+class RateWindow(Base):
+    """Requests counted in one fixed window (`key` names who: "api:<token id>"), shared by every
+    process through the database."""
+
+    __tablename__ = "rate_windows"
+    __table_args__ = (UniqueConstraint("key", "window"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64))
+    window: Mapped[int] = mapped_column(Integer, index=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)

@@ -307,9 +307,10 @@ async def returned_of(session: AsyncSession, member: Member) -> Sequence[Nominat
 
 
 async def list_nominations(
-    session: AsyncSession, status: str | None = None
+    session: AsyncSession, status: str | None = None, within: int | None = None
 ) -> list[dict[str, Any]]:
-    """Every nomination (of one status when given) as the CLI's JSON objects, oldest first."""
+    """Every nomination (of one status when given; of the subtree of unit `within` when given)
+    as the CLI's JSON objects, oldest first."""
     query = (
         select(Nomination, Member, Unit)
         .join(Member, Member.id == Nomination.nominator_id)
@@ -318,6 +319,10 @@ async def list_nominations(
     )
     if status:
         query = query.where(Nomination.status == status)
+    if within is not None:
+        from storage.digest import tree_ids
+
+        query = query.where(Nomination.unit_id.in_(tree_ids(within)))
     out = []
     for nomination, member, unit in (await session.execute(query)).all():
         out.append(

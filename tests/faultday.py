@@ -309,6 +309,7 @@ def environment(settings: Settings, **more: str) -> dict[str, str]:
             "DATABASE_URL": settings.database_url,
             "FILES_DIR": str(settings.files_dir),
             "PYTHONPATH": str(ROOT),
+            "WEB_PORT": "0",  # the staff web page on a free port
             "TELEGRAM_TOKEN": TG_TOKEN,
             "TELEGRAM_POLL_TIMEOUT": "1",
             "SEND_TIMEOUT_SECONDS": "1.5",

@@ -38,6 +38,7 @@ def environment(app: App, **more: str) -> dict[str, str]:
             "DATABASE_URL": app.settings.database_url,
             "FILES_DIR": str(app.settings.files_dir),
             "PYTHONPATH": str(ROOT),
+            "WEB_PORT": "0",  # the staff web page on a free port
         }
         | more
     )
