@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install demo test lint typecheck pytest pytest-pg parser-score bench locales clean office ocr
+.PHONY: install demo test lint typecheck pytest pytest-pg parser-score bench locales clean office ocr browser
 
 install: $(STAMP) locales ocr
 
@@ -42,7 +42,13 @@ office:
 	command -v soffice >/dev/null || { apt-get update -q && DEBIAN_FRONTEND=noninteractive \
 		apt-get install -y -q --no-install-recommends libreoffice-writer-nogui fonts-liberation2; }
 
-pytest: install office
+# Debian's Chromium for the staff web page's browser test (Playwright drives the system browser;
+# no browser is ever downloaded): installed when missing.
+browser:
+	test -x /usr/bin/chromium || { apt-get update -q && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -q --no-install-recommends chromium fonts-dejavu-core; }
+
+pytest: install office browser
 	$(VENV)/bin/pytest -q
 
 # The whole suite again on a throwaway PostgreSQL server (installed with apt-get when missing).

@@ -45,6 +45,9 @@ class Cell:
     version: int = 0
 
 
+NONE, MISSING, OPEN, UPCOMING = Cell("none"), Cell("missing"), Cell("open"), Cell("upcoming")
+
+
 @dataclass
 class Tally:
     """Reporting units of a branch (or of the whole tree) by state, for one period."""
@@ -134,17 +137,31 @@ async def statuses(
     )
     for unit_id, period, status, report_id, version in rows.tuples().all():
         filed[(unit_id, period)] = (status, report_id, version)
+    # what each kind owes in each period, worked out once: (reported, opens, due)
+    plan = {
+        kind: [(s.reported(p), s.opens(p), s.due(p)) for p in periods]
+        for kind, s in schedules.items()
+    }
     cells: dict[int, list[Cell]] = {}
     for unit in units.values():
-        schedule = schedules.get(unit.kind)
-        if schedule is None:
+        kind_plan = plan.get(unit.kind)
+        if kind_plan is None:
             continue
         since = unit.created_at.astimezone(tz).date()
         line = []
-        for period in periods:
+        for period, (reported, opens, due) in zip(periods, kind_plan, strict=True):
+            # the rule of `cell_state`, with the schedule's answers computed once per kind
+            if not reported or due < since:
+                line.append(NONE)
+                continue
             filed_one = filed.get((unit.id, period))
-            state = cell_state(schedule, since, period, today, filed_one[0] if filed_one else None)
-            line.append(Cell(state, filed_one[1], filed_one[2]) if filed_one else Cell(state))
+            if filed_one is not None:
+                state = "late" if filed_one[0] == "late" else "on_time"
+                line.append(Cell(state, filed_one[1], filed_one[2]))
+            elif today > due:
+                line.append(MISSING)
+            else:
+                line.append(OPEN if opens <= today else UPCOMING)
         cells[unit.id] = line
     dues = [
         max((s.due(p) for s in schedules.values() if s.reported(p)), default=Schedule().due(p))

@@ -65,16 +65,17 @@ def _state(due: date | None, today: date) -> str:
 
 async def active_directives(session: AsyncSession, root_id: int) -> list[Directive]:
     """Active directives issued in the subtree or with a task for a unit in it, newest first."""
+    tree = tree_ids(root_id)
     targeted = (
         select(DirectiveTask.directive_id)
         .join(TaskTarget, TaskTarget.task_id == DirectiveTask.id)
-        .where(TaskTarget.unit_id.in_(tree_ids(root_id)))
+        .where(TaskTarget.unit_id.in_(tree))
     )
     rows = await session.scalars(
         select(Directive)
         .where(
             Directive.status == "active",
-            or_(Directive.unit_id.in_(tree_ids(root_id)), Directive.id.in_(targeted)),
+            or_(Directive.unit_id.in_(tree), Directive.id.in_(targeted)),
         )
         .order_by(Directive.activated_at.desc(), Directive.id.desc())
     )

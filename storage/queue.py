@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.access import subtree_ids
 from storage.digest import tree_ids
 from storage.models import AuditEntry, Member, Nomination, Unit
 
@@ -40,7 +41,7 @@ async def queue(
         Nomination.status == filters.status,
     ]
     if filters.unit_id is not None:
-        where.append(Nomination.unit_id.in_(tree_ids(filters.unit_id)))
+        where.append(Nomination.unit_id.in_(await subtree_ids(session, filters.unit_id)))
     if filters.award:
         where.append(Nomination.award == filters.award)
     if filters.text:

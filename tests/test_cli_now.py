@@ -68,7 +68,7 @@ def test_every_command_acting_in_time_takes_now(tmp_path: Path) -> None:
     commands = [
         ["shell"], ["demo"], ["run"], ["invite"], ["units", "add"], ["units", "import"],
         ["templates", "load"], ["directive", "import"], ["reminders", "plan"],
-        ["outbox", "send"], ["digest"],
+        ["outbox", "send"], ["digest"], ["web"], ["web-link"], ["api-token", "create"],
     ]  # fmt: skip
     for command in commands:
         result = runner.invoke(cli, [*command, "--help"], env={"COLUMNS": "200"})

@@ -36,6 +36,10 @@ def used_keys() -> set[str]:
     for package in ("bot", "handlers", "storage"):
         for path in (CODE / package).rglob("*.py"):
             keys.update(KEY_CALL.findall(path.read_text(encoding="utf-8")))
+    # the web page's templates: `_("web.nav." ~ key)` names a prefix, written here as "web.nav.{"
+    for path in (CODE / "bot" / "web" / "templates").glob("*.html"):
+        found = KEY_CALL.findall(path.read_text(encoding="utf-8"))
+        keys.update(key + "{" if key.endswith(".") else key for key in found)
     return keys
 
 

@@ -1,0 +1,139 @@
+"""Staff web page and API times for a province of 100 communes × 20 villages with a year of
+reports (the data of bench_digest.py), as a commune's staff and as the province's.
+
+Each page is requested through the real ASGI application (FastAPI, Jinja2, the database) with a
+signed-in session, as a browser would, without the network. Targets: every page ≤ 300 ms for a
+commune, ≤ 1 s for the province (medians printed; nothing asserted).
+
+Run: .venv/bin/python bench/bench_web.py [--rounds 7] [--database-url URL]
+(a PostgreSQL URL must point at an empty database).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import httpx  # noqa: E402
+from bench_digest import COMMUNES, PERIODS, VILLAGES, populate  # noqa: E402
+from sqlalchemy import select  # noqa: E402
+
+from bot.app import App, build  # noqa: E402
+from bot.settings import Settings  # noqa: E402
+from bot.web import create_app  # noqa: E402
+from handlers.clock import FixedClock  # noqa: E402
+from storage.migrate import upgrade_async  # noqa: E402
+from storage.models import Member, Report, Unit  # noqa: E402
+from storage.webauth import create_link, create_token, redeem_link  # noqa: E402
+
+PAGES = ("/completeness", "/nominations", "/directives", "/downloads")
+
+
+async def session_cookie(app: App, unit_code: str) -> str:
+    """A signed-in session for a staff member of the unit (one is added for the province)."""
+    now = app.clock.now()
+    async with app.sessions() as session, session.begin():
+        unit = await session.scalar(select(Unit).where(Unit.code == unit_code))
+        assert unit is not None
+        member = await session.scalar(
+            select(Member).where(Member.unit_id == unit.id, Member.role == "staff")
+        )
+        if member is None:
+            member = Member(name="Cán bộ tỉnh", role="staff", unit_id=unit.id, created_at=now)
+            session.add(member)
+            await session.flush()
+        token = await create_link(session, member, now, 10, None)
+        opened = await redeem_link(session, token, now, 12, "vi")
+        assert opened is not None
+        return opened.token
+
+
+async def api_token(app: App, unit_code: str) -> str:
+    async with app.sessions() as session, session.begin():
+        unit = await session.scalar(select(Unit).where(Unit.code == unit_code))
+        assert unit is not None
+        return (await create_token(session, unit, "bench", app.clock.now()))[1]
+
+
+async def timed(client: httpx.AsyncClient, path: str, rounds: int, **headers: str) -> list[float]:
+    answer = await client.get(path, headers=headers)  # warm-up
+    assert answer.status_code == 200, (path, answer.status_code)
+    times = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        answer = await client.get(path, headers=headers)
+        times.append((time.perf_counter() - start) * 1000)
+        assert answer.status_code == 200
+    return times
+
+
+async def main(rounds: int, url: str | None) -> int:
+    folder = Path(tempfile.mkdtemp())
+    url = url or f"sqlite+aiosqlite:///{folder / 'bench.db'}"
+    await upgrade_async(url)
+    now = datetime(2026, 11, 27, 0, 30, tzinfo=UTC)
+    settings = Settings(database_url=url, files_dir=folder / "files", _env_file=None)  # type: ignore[call-arg]
+    settings.api_rate_per_minute = 100_000
+    app = build(settings, FixedClock(now))
+    t0 = time.perf_counter()
+    await populate(app, now)
+    print(f"database         {url.split(':')[0]}")
+    print(
+        f"populated        {COMMUNES} communes × {VILLAGES} villages, {len(PERIODS)} months "
+        f"in {time.perf_counter() - t0:.1f} s"
+    )
+    async with app.sessions() as session:
+        report_id = await session.scalar(select(Report.id).limit(1))
+    asgi = create_app(app)
+    worst: dict[str, float] = {}
+    for label, code, target in (("commune", "X042", 300.0), ("province", "P", 1000.0)):
+        cookie = await session_cookie(app, code)
+        token = await api_token(app, code)
+        transport = httpx.ASGITransport(app=asgi)
+        async with httpx.AsyncClient(transport=transport, base_url="https://bench") as client:
+            client.headers["Cookie"] = f"thidua_session={cookie}"
+            paths = [*PAGES]
+            if label == "province":
+                paths.append("/completeness?unit=X042")
+                paths.append(f"/reports/{report_id}")
+            for path in paths:
+                times = await timed(client, path, rounds)
+                worst[label] = max(worst.get(label, 0.0), statistics.median(times))
+                print(
+                    f"{label:9s} page {path:28s} median {statistics.median(times):7.1f} ms, "
+                    f"max {max(times):7.1f} ms"
+                )
+            bearer = {"Authorization": f"Bearer {token}"}
+            for path in (
+                "/api/v1/completeness?period=2026-11",
+                "/api/v1/reports?period=2026-11",
+                "/api/v1/nominations",
+            ):
+                times = await timed(client, path, rounds, **bearer)
+                print(
+                    f"{label:9s} api  {path:36s} median {statistics.median(times):7.1f} ms, "
+                    f"max {max(times):7.1f} ms"
+                )
+        verdict = "OK" if worst[label] <= target else "ABOVE TARGET"
+        print(f"{label:9s} slowest page median {worst[label]:.1f} ms: {verdict} (≤ {target:.0f} ms)")
+    await asgi.state.reads.close()
+    await app.close()
+    return 0
+
+
+if __name__ == "__main__":
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rounds", type=int, default=7)
+    ap.add_argument("--database-url", default=None)
+    args = ap.parse_args()
+    raise SystemExit(asyncio.run(main(args.rounds, args.database_url)))
