@@ -57,6 +57,12 @@ PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture
+def chromium() -> str:
+    assert Path(CHROMIUM).exists(), "make test installs Debian's chromium"
+    return CHROMIUM
+
+
+@pytest.fixture
 async def served(app: App, clock: FixedClock) -> AsyncIterator[WebServer]:
     clock.set(DAY)
     server = WebServer(app, "127.0.0.1", 0)
@@ -79,9 +85,8 @@ async def shoot(page: Page, folder: Path, name: str) -> None:
 
 
 async def test_staff_walk_the_whole_story_in_a_browser(
-    app: App, served: WebServer, tmp_path: Path
+    app: App, served: WebServer, tmp_path: Path, chromium: str
 ) -> None:
-    assert Path(CHROMIUM).exists(), "make test installs Debian's chromium"
     tz = ZoneInfo(app.settings.timezone)
     async with app.sessions() as session, session.begin():
         await seed(session, app)
@@ -100,7 +105,7 @@ async def test_staff_walk_the_whole_story_in_a_browser(
     folder = shots(tmp_path)
 
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = await playwright.chromium.launch(executable_path=chromium, args=ARGS)
         context = await browser.new_context(viewport=LAPTOP, accept_downloads=True)
         page = await context.new_page()
 
@@ -154,7 +159,8 @@ async def test_staff_walk_the_whole_story_in_a_browser(
 
         told: list[str] = []
         sender = ConsoleSender(write=told.append)
-        await Dispatcher(app.sessions, app.settings, app.clock, {"console": sender}).run_until_idle()
+        dispatcher = Dispatcher(app.sessions, app.settings, app.clock, {"console": sender})
+        await dispatcher.run_until_idle()
         to_head = [t for t in told if t.startswith(f"[console → {HEAD_CHAT}]")]
         assert any("Lò Thị Mai" in t and "27/QĐ-UBND" in t for t in to_head), told
 
