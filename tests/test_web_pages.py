@@ -248,3 +248,22 @@ async def test_the_workbook_downloads_and_is_audited(app: App, world: World) -> 
         ).all()
     assert [d.detail["file"] for d in downloads] == ["tonghop.xlsx", "tonghop.png"]
     assert all(d.actor_id == world.members["staff"].id for d in downloads)
+
+
+async def test_the_dossier_documents_download(app: App, clock: FixedClock) -> None:
+    from bot.demo import STAFF_CHAT, seed
+    from storage.access import member_for_chat
+
+    clock.set(datetime(2026, 12, 3, 9, tzinfo=TZ))
+    async with app.sessions() as session, session.begin():
+        await seed(session, app)
+        found = await member_for_chat(session, "console", STAFF_CHAT)
+        assert found is not None
+    async with web_client(app) as client:
+        await sign_in(app, client, found[0])
+        page = await client.get("/downloads?year=2026")
+        assert "4 trường hợp" in page.text
+        for name in ("01-to-trinh.docx", "04-du-thao-quyet-dinh.docx"):
+            answer = await client.get(f"/downloads/dossier/2026/{name}")
+            assert answer.status_code == 200 and answer.content.startswith(b"PK")
+        assert (await client.get("/downloads/dossier/2026/x.docx")).status_code == 404

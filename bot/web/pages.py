@@ -366,8 +366,17 @@ _DOSSIER = ("01-to-trinh.docx", "02-bien-ban-hop-hoi-dong.docx", "03-bao-cao-tha
             "04-du-thao-quyet-dinh.docx")  # fmt: skip
 
 
+async def _downloaded(request: Request, signed: Signed, detail: dict[str, Any]) -> None:
+    """Audits a download in a short transaction of its own (the file was made from reads)."""
+    async with writing(request) as session:
+        now = application(request).clock.now()
+        await audit(session, now, signed.member.id, "web.download", "unit", signed.unit.id, detail)
+
+
 @router.get("/downloads/digest/{period}/{name}")
-async def digest_file(request: Request, period: str, name: str, signed: Staff) -> Response:
+async def digest_file(
+    request: Request, period: str, name: str, signed: Staff, session: Db
+) -> Response:
     """The digest's workbook (.xlsx) or chart (.png) of the member's unit for `period`."""
     from handlers.digest import PNG_MIME, XLSX_MIME, write_files  # matplotlib: only when asked
 
@@ -376,12 +385,9 @@ async def digest_file(request: Request, period: str, name: str, signed: Staff) -
     app = application(request)
     now = app.clock.now()
     stamp = now.astimezone(ZoneInfo(app.settings.timezone)).strftime("%Y%m%d-%H%M%S")
-    async with writing(request) as session:
-        unit = await session.get_one(Unit, signed.unit.id)
-        digest = await build_digest(session, app.settings, unit, period, now)
-        files = await write_files(session, digest, unit, app.settings, stamp)
-        detail = {"file": name, "period": period}
-        await audit(session, now, signed.member.id, "web.download", "unit", unit.id, detail)
+    digest = await build_digest(session, app.settings, signed.unit, period, now)
+    files = await write_files(session, digest, signed.unit, app.settings, stamp)
+    await _downloaded(request, signed, {"file": name, "period": period})
     if name.endswith(".png"):
         return FileResponse(files.png, media_type=PNG_MIME, filename=files.png.name,
                             content_disposition_type="inline")  # fmt: skip
@@ -389,26 +395,21 @@ async def digest_file(request: Request, period: str, name: str, signed: Staff) -
 
 
 @router.get("/downloads/dossier/{year}/{name}")
-async def dossier_file(request: Request, year: int, name: str, signed: Staff) -> Response:
+async def dossier_file(
+    request: Request, year: int, name: str, signed: Staff, session: Db
+) -> Response:
     """One of the four documents of the dossier of `year` (what the council passed)."""
-    import asyncio
-
     from handlers.dossier import DOCX_MIME
-    from storage.dossier import gather
 
     if name not in _DOSSIER:
         raise HTTPException(404)
     app = application(request)
-    now = app.clock.now()
-    async with writing(request) as session:
-        unit = await session.get_one(Unit, signed.unit.id)
-        data = await gather(session, unit, year)
-        if not data.rows:
-            raise HTTPException(404)
-        stamp = now.astimezone(ZoneInfo(app.settings.timezone)).strftime("%Y%m%d-%H%M%S")
-        folder = app.settings.files_dir / "dossiers" / f"{unit.code}-{year}-{stamp}-web"
-        paths = await asyncio.to_thread(render_dossier, data, folder)
-        detail: dict[str, Any] = {"file": name, "year": year}
-        await audit(session, now, signed.member.id, "web.download", "unit", unit.id, detail)
+    data = await gather(session, signed.unit, year)
+    if not data.rows:
+        raise HTTPException(404)
+    stamp = app.clock.now().astimezone(ZoneInfo(app.settings.timezone)).strftime("%Y%m%d-%H%M%S")
+    folder = app.settings.files_dir / "dossiers" / f"{signed.unit.code}-{year}-{stamp}-web"
+    paths = await asyncio.to_thread(render_dossier, data, folder)
+    await _downloaded(request, signed, {"file": name, "year": year})
     path = next(p for p in paths if p.name == name)
     return FileResponse(path, media_type=DOCX_MIME, filename=path.name)
