@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import re
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from openpyxl import load_workbook
@@ -267,3 +268,44 @@ async def test_the_dossier_documents_download(app: App, clock: FixedClock) -> No
             answer = await client.get(f"/downloads/dossier/2026/{name}")
             assert answer.status_code == 200 and answer.content.startswith(b"PK")
         assert (await client.get("/downloads/dossier/2026/x.docx")).status_code == 404
+
+
+async def test_evidence_files_open_from_their_nomination_only(
+    app: App, world: World, tmp_path: Path
+) -> None:
+    from storage.files import store_file
+
+    photo, other = tmp_path / "anh.png", tmp_path / "khac.png"
+    photo.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x01" * 40)
+    other.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x02" * 40)
+    async with app.sessions() as session, session.begin():
+        now = app.clock.now()
+        kept = await store_file(session, app.settings.files_dir, photo, "anh.png", now, 10**6)
+        stray = await store_file(session, app.settings.files_dir, other, "khac.png", now, 10**6)
+        nomination = await file_nomination(
+            session,
+            world.members["head1"],
+            {
+                "kind": "individual",
+                "nominee_kind": "nguoi_dan",
+                "nominee": "Vi Thị Tám",
+                "period": "2026",
+                "award": "giay_khen_chu_tich_xa",
+                "achievement": "Nhặt được của rơi trả người đánh mất.",
+            },
+            [kept.id],
+            now,
+        )
+    async with web_client(app) as client:
+        await sign_in(app, client, world.members["staff"])
+        page = await client.get(f"/nominations/{nomination.id}")
+        assert f"/nominations/{nomination.id}/files/{kept.id}" in page.text
+        shown = await client.get(f"/nominations/{nomination.id}/files/{kept.id}")
+        assert shown.status_code == 200 and shown.content == photo.read_bytes()
+        assert shown.headers["content-type"] == "image/png"
+        refused = await client.get(f"/nominations/{nomination.id}/files/{stray.id}")
+        assert refused.status_code == 404
+    async with web_client(app) as client:
+        await sign_in(app, client, world.members["outsider"])
+        other_commune = await client.get(f"/nominations/{nomination.id}/files/{kept.id}")
+        assert other_commune.status_code == 404

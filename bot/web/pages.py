@@ -210,7 +210,7 @@ async def nominations(
             "pages": max(1, -(-total // PAGE_SIZE)),
             "filters": filters,
             "unit_code": unit,
-            "counts": await count_by_status(session, [root.id, *await _ids(session, root.id)]),
+            "counts": await count_by_status(session, await subtree_ids(session, root.id)),
             "statuses": STATUSES,
             "status_label": status_label,
             "awards": await awards_in(session, root.id),
@@ -222,10 +222,6 @@ async def nominations(
             "today": _today(request),
         },
     )
-
-
-async def _ids(session: Db, root_id: int) -> list[int]:
-    return [i for i in await subtree_ids(session, root_id) if i != root_id]
 
 
 class _Refused(Exception):
