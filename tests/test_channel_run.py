@@ -1,17 +1,21 @@
 """`thidua run` as a real process against the fake Telegram and Zalo servers: both channels at once,
 killed mid-conversation (SIGKILL) and restarted where it was; SIGTERM stops it cleanly; no token
-at all is a clear refusal."""
+at all is a clear refusal. The staff web page is served beside the channels, and alone by
+`thidua web`."""
 
 from __future__ import annotations
 
 import asyncio
 import os
+import re
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy import func, select
 
@@ -199,14 +203,60 @@ async def test_sigterm_stops_cleanly_in_webhook_mode(
         TELEGRAM_WEBHOOK_LISTEN="127.0.0.1",
         TELEGRAM_WEBHOOK_PORT=str(port),
     )
-    runner = Bot(env, tmp_path)
+    runner = Bot(env | {"WEB_LISTEN": "127.0.0.1"}, tmp_path)
     runner.start()
     try:
         telegram.wait_for(lambda: telegram.calls_of("setWebhook"), 30)
+        # the staff web page is served beside the channels
+        web = wait_for_line(runner.output, r"web page on 127\.0\.0\.1:(\d+)")
+        page = await asyncio.to_thread(httpx.get, f"http://127.0.0.1:{web}/signin", timeout=10)
+        assert page.status_code == 200 and "/web" in page.text
         assert runner.stop(signal.SIGTERM) == 0
     finally:
         runner.close()
     assert "Traceback" not in runner.output()
+
+
+def wait_for_line(read: Callable[[], str], pattern: str, seconds: float = 30) -> str:
+    """The first group of `pattern` once it appears in what `read` returns."""
+    deadline = time.monotonic() + seconds
+    while (found := re.search(pattern, read())) is None:
+        assert time.monotonic() < deadline, read()
+        time.sleep(0.05)
+    return found.group(1)
+
+
+def test_thidua_web_serves_the_page_and_the_api_alone(
+    app: App, world: World, tmp_path: Path
+) -> None:
+    log = tmp_path / "web.log"
+    env = environment(app, WEB_LISTEN="127.0.0.1", WEB_BASE_URL="http://staff.example.vn")
+    link = subprocess.run(
+        [sys.executable, "-m", "bot", "web-link", "--member", str(world.members["staff"].id)],
+        env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert link.returncode == 0, link.stderr
+    token = link.stdout.strip().splitlines()[-1].split("http://staff.example.vn/signin/")[1]
+    with log.open("ab") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "web"], env=env, cwd=tmp_path, stdout=out, stderr=out
+        )
+    try:
+        port = wait_for_line(lambda: log.read_text(errors="replace"), r"127\.0\.0\.1:(\d+)/")
+        base = f"http://127.0.0.1:{port}"
+        page = httpx.get(f"{base}/signin/{token}", timeout=10)
+        assert page.status_code == 200 and "Đăng nhập" in page.text
+        assert httpx.get(f"{base}/completeness", timeout=10).headers["location"] == "/signin"
+        described = httpx.get(f"{base}/api/v1/openapi.json", timeout=10).json()
+        assert "/reports" in described["paths"]
+        assert httpx.get(f"{base}/api/v1/units", timeout=10).status_code == 401
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=20) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=10)
+    assert "Traceback" not in log.read_text(errors="replace")
 
 
 def test_without_any_token_it_says_so_and_exits_2(tmp_path: Path) -> None:

@@ -85,19 +85,25 @@ async def test_a_province_sees_communes_as_tallies(app: App, world: World) -> No
         assert '<a href="/completeness?unit=C1">' in html
 
 
-async def _nominate(app: App, world: World, names: list[str]) -> list[int]:
+async def _nominate(
+    app: App,
+    world: World,
+    names: list[str],
+    by: str = "head1",
+    award: str = "giay_khen_chu_tich_xa",
+) -> list[int]:
     async with app.sessions() as session, session.begin():
         return [
             (
                 await file_nomination(
                     session,
-                    world.members["head1"],
+                    world.members[by],
                     {
                         "kind": "individual",
                         "nominee_kind": "nguoi_dan",
                         "nominee": name,
                         "period": "2026",
-                        "award": "giay_khen_chu_tich_xa",
+                        "award": award,
                         "achievement_type": "dot_xuat",
                         "achievement": "Dũng cảm cứu người trong lũ.",
                     },
@@ -166,6 +172,38 @@ async def test_several_nominations_go_the_council_path_at_once(app: App, world: 
     assert any("21/QĐ-UBND" in text and "Lò Văn Một" in text for text in told)
     assert any("Thiếu xác nhận của thôn" in text for text in told)
     assert len(told) == 2 + 1 + 2 + 1  # checked ×2, returned, vote ×2, decided
+
+
+async def test_the_queue_filters_by_award_unit_and_a_name_typed_without_diacritics(
+    app: App, world: World
+) -> None:
+    first = await _nominate(app, world, ["Lò Thị Hoa", "Đặng Văn Hùng"])
+    second = await _nominate(app, world, ["Lường Văn Hoà"], "head2", "nguoi_tot_viec_tot")
+    async with web_client(app) as client:
+        csrf = await sign_in(app, client, world.members["staff"])
+
+        async def shown(query: str) -> list[int]:
+            page = await client.get(f"/nominations?status=pending&{query}")
+            assert page.status_code == 200
+            return sorted(int(i) for i in re.findall(r'<tr data-id="(\d+)"', page.text))
+
+        page = await client.get("/nominations")
+        assert '<option value="C1-T2">Thôn Tây</option>' in page.text
+        assert "Thôn Nam" not in page.text  # nobody there nominated anyone
+        assert await shown("") == sorted(first + second)
+        assert await shown("award=nguoi_tot_viec_tot") == second
+        assert await shown("unit=C1-T1") == first
+        assert await shown("q=dang+van") == first[1:]
+        assert await shown("q=HOA") == [first[0], second[0]]
+        assert await shown("q=hoa&unit=C1-T2") == second
+        assert (await client.get("/nominations?unit=C2")).status_code == 404
+        answer = await client.post(
+            "/nominations/act",
+            data={"csrf": csrf, "action": "rejected", "ids": first, "reason": "Trùng đề xuất"},
+        )
+        assert "said=rejected&n=2" in answer.headers["location"]
+    assert await _statuses(app, first + second) == ["rejected", "rejected", "pending"]
+    assert sum("Trùng đề xuất" in text for text in await _told(app)) == 2
 
 
 async def test_nothing_of_a_meeting_is_kept_when_one_nominee_moved(app: App, world: World) -> None:
@@ -248,6 +286,9 @@ async def test_the_workbook_downloads_and_is_audited(app: App, world: World) -> 
             await session.scalars(select(AuditEntry).where(AuditEntry.action == "web.download"))
         ).all()
     assert [d.detail["file"] for d in downloads] == ["tonghop.xlsx", "tonghop.png"]
+    # the files made for a download are gone once it is sent
+    exports = app.settings.files_dir / "exports"
+    assert not exports.exists() or not any(exports.iterdir())
     assert all(d.actor_id == world.members["staff"].id for d in downloads)
 
 
@@ -268,6 +309,7 @@ async def test_the_dossier_documents_download(app: App, clock: FixedClock) -> No
             answer = await client.get(f"/downloads/dossier/2026/{name}")
             assert answer.status_code == 200 and answer.content.startswith(b"PK")
         assert (await client.get("/downloads/dossier/2026/x.docx")).status_code == 404
+    assert not list((app.settings.files_dir / "dossiers").rglob("*.docx"))
 
 
 async def test_evidence_files_open_from_their_nomination_only(

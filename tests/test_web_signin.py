@@ -173,3 +173,25 @@ async def test_pages_speak_english_beside_vietnamese(app: App, world: World) -> 
         page = await client.get("/nominations")
         assert "Nominations" in page.text and "Reporting" in page.text
         assert (await client.get("/lang/en?back=//evil.example")).headers["location"] == "/"
+
+
+async def test_links_sessions_and_rate_windows_are_pruned_a_day_after_they_end(
+    app: App, world: World, clock: FixedClock
+) -> None:
+    from bot.maintenance import prune_all
+    from storage.webauth import count_request
+
+    start = clock.now()
+    async with web_client(app) as client:
+        await sign_in(app, client, world.members["staff"])
+        await new_link(app, world.members["staff"])  # never used
+        async with app.sessions() as session, session.begin():
+            await count_request(session, "api:1", start)
+        clock.set(start + timedelta(hours=11))
+        assert (await prune_all(app))["web"] == 0
+        assert (await client.get("/completeness")).status_code == 200
+        clock.set(start + timedelta(hours=12, days=1, minutes=1))
+        # two links (one used to sign in), the session, the minute's request count
+        assert (await prune_all(app))["web"] == 4
+    async with app.sessions() as session:
+        assert await session.scalar(select(func.count(WebLink.id))) == 0

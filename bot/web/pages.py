@@ -4,6 +4,7 @@ a nomination, Directives, Downloads. Each is limited to the signed-in member's s
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
+from starlette.background import BackgroundTask
 from starlette.datastructures import FormData
 
 from bot.web import council_forms
@@ -26,6 +28,7 @@ from storage.awards import award_label, catalogue
 from storage.completeness import grid, months_until
 from storage.digest import build_digest, focus_period
 from storage.directives import UNDATED, document_label
+from storage.dossier import FILES as DOSSIER_FILES
 from storage.dossier import gather
 from storage.dossier import render as render_dossier
 from storage.files import files_by_ids, is_image
@@ -33,7 +36,7 @@ from storage.models import Member, Nomination, Report, ReportTemplate, Unit
 from storage.nominations import STATUSES, count_by_status, province_of, status_label, to_verify
 from storage.periods import parse_period, shift
 from storage.progress import active_directives, progress
-from storage.queue import Filters, awards_in, history, queue
+from storage.queue import Filters, awards_in, history, queue, units_in
 from storage.reports import versions
 from storage.templates import label
 from storage.webauth import Signed
@@ -214,6 +217,7 @@ async def nominations(
             "statuses": STATUSES,
             "status_label": status_label,
             "awards": await awards_in(session, root.id),
+            "units": await units_in(session, root.id),
             "award_label": lambda key: award_label(key, province),
             "upward": upward,
             "said": said if said in SAID else "",
@@ -353,13 +357,11 @@ async def downloads(
             "year": year,
             "years": list(range(this_year + 1, this_year - 5, -1)),
             "dossier_rows": len(dossier.rows),
-            "dossier_files": _DOSSIER,
+            "dossier_files": DOSSIER_FILES,
         },
     )
 
 
-_DOSSIER = ("01-to-trinh.docx", "02-bien-ban-hop-hoi-dong.docx", "03-bao-cao-thanh-tich.docx",
-            "04-du-thao-quyet-dinh.docx")  # fmt: skip
 
 
 async def _downloaded(request: Request, signed: Signed, detail: dict[str, Any]) -> None:
@@ -384,10 +386,23 @@ async def digest_file(
     digest = await build_digest(session, app.settings, signed.unit, period, now)
     files = await write_files(session, digest, signed.unit, app.settings, stamp)
     await _downloaded(request, signed, {"file": name, "period": period})
+    made = BackgroundTask(_remove, [files.png, files.xlsx])
     if name.endswith(".png"):
         return FileResponse(files.png, media_type=PNG_MIME, filename=files.png.name,
-                            content_disposition_type="inline")  # fmt: skip
-    return FileResponse(files.xlsx, media_type=XLSX_MIME, filename=files.xlsx.name)
+                            content_disposition_type="inline", background=made)  # fmt: skip
+    return FileResponse(files.xlsx, media_type=XLSX_MIME, filename=files.xlsx.name, background=made)
+
+
+def _remove(paths: list[Path]) -> None:
+    """Deletes the files made for one download once it is sent (nothing piles up on disk)."""
+    folders = set()
+    for path in paths:
+        path.unlink(missing_ok=True)
+        folders.add(path.parent)
+    for folder in folders:
+        if folder.name != "exports":
+            with contextlib.suppress(OSError):
+                folder.rmdir()
 
 
 @router.get("/downloads/dossier/{year}/{name}")
@@ -397,7 +412,7 @@ async def dossier_file(
     """One of the four documents of the dossier of `year` (what the council passed)."""
     from handlers.dossier import DOCX_MIME
 
-    if name not in _DOSSIER:
+    if name not in DOSSIER_FILES:
         raise HTTPException(404)
     app = application(request)
     data = await gather(session, signed.unit, year)
@@ -408,4 +423,5 @@ async def dossier_file(
     paths = await asyncio.to_thread(render_dossier, data, folder)
     await _downloaded(request, signed, {"file": name, "year": year})
     path = next(p for p in paths if p.name == name)
-    return FileResponse(path, media_type=DOCX_MIME, filename=path.name)
+    made = BackgroundTask(_remove, list(paths))
+    return FileResponse(path, media_type=DOCX_MIME, filename=path.name, background=made)
