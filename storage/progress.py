@@ -31,7 +31,10 @@ class TargetState:
     role: str
     due: date | None
     deadline_text: str
-    state: str  # "done", "no_date" (owed, no deadline), "overdue" or "open"
+    # "done" (every occurrence in sight marked done), "not_owed" (its deadlines all fell before
+    # the directive was activated, so nothing was ever owed), "no_date" (owed, no deadline),
+    # "overdue" or "open"
+    state: str
     done: list[tuple[date, datetime, str]] = field(default_factory=list)
 
 
@@ -55,9 +58,9 @@ class DirectiveProgress:
         return dict(found)
 
 
-def _state(due: date | None, today: date) -> str:
+def _state(due: date | None, today: date, marked: bool) -> str:
     if due is None:
-        return "done"
+        return "done" if marked else "not_owed"
     if due == UNDATED:
         return "no_date"
     return "overdue" if due < today else "open"
@@ -134,7 +137,8 @@ async def progress(
             marked = done.get((task.id, unit.id), [])
             upcoming = next_due(task, directive, today, {d for d, _a, _n in marked}, tz)
             due, text = upcoming if upcoming else (None, "")
-            states.append(TargetState(unit, target.role, due, text, _state(due, today), marked))
+            state = _state(due, today, bool(marked))
+            states.append(TargetState(unit, target.role, due, text, state, marked))
         out[directive.id].tasks.append(
             TaskProgress(task, effective_assignees(directive, task), states)
         )

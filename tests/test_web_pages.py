@@ -206,6 +206,28 @@ async def test_the_queue_filters_by_award_unit_and_a_name_typed_without_diacriti
     assert sum("Trùng đề xuất" in text for text in await _told(app)) == 2
 
 
+async def test_a_nomination_is_checked_and_sent_back_from_its_own_page(
+    app: App, world: World
+) -> None:
+    [nomination] = await _nominate(app, world, ["Cầm Thị Sáu"])
+    async with web_client(app) as client:
+        csrf = await sign_in(app, client, world.members["staff"])
+        page = await client.get(f"/nominations/{nomination}")
+        assert 'id="do-check"' in page.text and 'id="do-return"' in page.text
+        own = {"csrf": csrf, "ids": nomination, "back": f"/nominations/{nomination}"}
+        answer = await client.post("/nominations/act", data={**own, "action": "check"})
+        assert answer.headers["location"] == f"/nominations/{nomination}?said=checked&n=1"
+        page = await client.get(answer.headers["location"])
+        assert "Đã chuyển 1 đề xuất" in page.text and 'id="do-check"' not in page.text
+        assert 'href="/nominations?status=checked"' in page.text
+        answer = await client.post(
+            "/nominations/act", data={**own, "action": "returned", "reason": "Thiếu ảnh"}
+        )
+        page = await client.get(answer.headers["location"])
+        assert "Thiếu ảnh" in page.text and 'id="act"' not in page.text
+    assert await _statuses(app, [nomination]) == ["returned"]
+
+
 async def test_nothing_of_a_meeting_is_kept_when_one_nominee_moved(app: App, world: World) -> None:
     ids = await _nominate(app, world, ["Hà Văn Bốn", "Hà Văn Năm"])
     async with web_client(app) as client:
@@ -248,14 +270,20 @@ async def test_directives_show_who_has_done_what(app: App, world: World) -> None
                 "text": "Các thôn gửi báo cáo tổng kết phong trào.",
                 "assignees": ["Trưởng thôn các thôn"],
                 "deadlines": [{"text": "trước ngày 30/11/2026", "due": "2026-11-30"}],
-            }
+            },
+            {
+                "ref": "2",
+                "text": "Các thôn gửi danh sách đăng ký thi đua.",
+                "assignees": ["Trưởng thôn các thôn"],
+                "deadlines": [{"text": "trước ngày 05/11/2026", "due": "2026-11-05"}],
+            },
         ],
     }
     async with app.sessions() as session, session.begin():
         commune = await session.get_one(Unit, world.commune.id)
         draft = await create_draft(session, commune, parsed, app.clock.now(), "kh.txt", None)
         await activate(session, draft, app.clock.now(), None)
-        [task] = await tasks_of(session, draft.id)
+        task, _before = await tasks_of(session, draft.id)
         done_at = app.clock.now()
         await mark_done(session, task.id, world.villages[0].id, datetime(2026, 11, 30).date(),
                         world.members["head1"].id, done_at)  # fmt: skip
@@ -266,6 +294,9 @@ async def test_directives_show_who_has_done_what(app: App, world: World) -> None
     assert re.search(r"Thôn Đông</td><td><span class=\"tag done\">", html)
     assert re.search(r"Thôn Tây</td><td><span class=\"tag open\">", html)
     assert "Lò Văn An" in html
+    # a deadline that fell before the plan was activated is owed by nobody, not "done"
+    second = html[html.index("Các thôn gửi danh sách đăng ký") :]
+    assert second.count('class="tag not_owed"') == 3 and 'class="tag done"' not in second
 
 
 async def test_the_workbook_downloads_and_is_audited(app: App, world: World) -> None:

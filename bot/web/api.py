@@ -116,7 +116,10 @@ class NominationOut(BaseModel):
 class TargetOut(BaseModel):
     unit: str
     role: str
-    state: str = Field(description="done | open | overdue | no_date")
+    state: str = Field(
+        description="done | open | overdue | no_date (owed, no deadline) | not_owed (every "
+        "deadline fell before the directive was activated)"
+    )
     next_due: date | None
     done: list[date]
 

@@ -264,9 +264,16 @@ async def act(request: Request, signed: Staff) -> Response:
 
 @router.get("/nominations/{nomination_id}", response_class=HTMLResponse)
 async def nomination_page(
-    request: Request, nomination_id: int, signed: Staff, session: Db
+    request: Request,
+    nomination_id: int,
+    signed: Staff,
+    session: Db,
+    said: str = "",
+    n: int = 0,
+    error: str = "",
 ) -> HTMLResponse:
-    """Every field, what staff must verify by hand, the evidence and the history."""
+    """Every field, what staff must verify by hand, the evidence and the history; the step's
+    actions for this one nomination."""
     nomination = await _nomination(session, signed, nomination_id)
     unit = await session.get_one(Unit, nomination.unit_id)
     nominator = await session.get_one(Member, nomination.nominator_id)
@@ -296,6 +303,9 @@ async def nomination_page(
             "is_image": is_image,
             "history": await history(session, "nomination", nomination.id),
             "status_label": status_label,
+            "said": said if said in SAID else "",
+            "said_n": n,
+            "error": error if error in council_forms.ERRORS else "",
         },
     )
 
