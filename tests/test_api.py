@@ -14,7 +14,7 @@ from bot.app import App
 from bot.cli import app as cli
 from handlers.clock import FixedClock
 from storage.access import unit_by_code
-from storage.models import ApiToken, Unit
+from storage.models import ApiToken, AuditEntry, Unit
 from storage.nominations import file_nomination
 from storage.reports import filing_of, list_reports, submit_report
 from storage.webauth import create_token, revoke_token
@@ -173,6 +173,12 @@ async def test_the_rate_limit_is_per_token_and_per_minute(
         assert (await client.get("/api/v1/units", headers=bearer(other))).status_code == 200
         clock.set(clock.now() + timedelta(seconds=60))
         assert (await client.get("/api/v1/units", headers=bearer(token))).status_code == 200
+    async with app.sessions() as session:
+        reads = (
+            await session.scalars(select(AuditEntry).where(AuditEntry.action == "api.read"))
+        ).all()
+    # every answered request is in the audit log with its token; the refused one is not
+    assert len(reads) == 3 + 1 + 1 and {r.detail["path"] for r in reads} == {"/api/v1/units"}
 
 
 async def test_the_openapi_description_lists_every_endpoint(app: App, world: World) -> None:

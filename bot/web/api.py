@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import App
 from bot.web.reads import Reads
+from storage.access import audit
 from storage.completeness import STATES, statuses
 from storage.digest import tree_ids
 from storage.directives import document_label
@@ -170,7 +171,8 @@ class Refused(Exception):
 
 
 async def _token(request: Request) -> tuple[ApiToken, Unit]:
-    """The caller's token and unit, counted against the rate limit; 401 or 429 otherwise."""
+    """The caller's token and unit, counted against the rate limit, the request audited (which
+    token read what); 401 or 429 otherwise."""
     scheme, _, given = request.headers.get("authorization", "").partition(" ")
     challenge = {"WWW-Authenticate": "Bearer"}
     if scheme.lower() != "bearer" or not given.strip():
@@ -184,6 +186,9 @@ async def _token(request: Request) -> tuple[ApiToken, Unit]:
         token, unit = found
         used = await count_request(session, f"api:{token.id}", now)
         token.last_used_at = now
+        if used <= app.settings.api_rate_per_minute:
+            asked = {"path": request.url.path, "query": request.url.query[:500]}
+            await audit(session, now, None, "api.read", "api_token", token.id, asked)
     if used > app.settings.api_rate_per_minute:
         wait = 60 - int(now.timestamp()) % 60
         raise Refused(429, "rate_limited", {"Retry-After": str(wait)})
