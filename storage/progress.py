@@ -133,9 +133,14 @@ async def progress(
     for task in tasks:
         directive = by_id[task.directive_id]
         states: list[TargetState] = []
+        # units that marked the same occurrences owe the same next one: worked out once
+        owed: dict[frozenset[date], tuple[date, str] | None] = {}
         for target, unit in by_task.get(task.id, []):
             marked = done.get((task.id, unit.id), [])
-            upcoming = next_due(task, directive, today, {d for d, _a, _n in marked}, tz)
+            key = frozenset(d for d, _a, _n in marked)
+            if key not in owed:
+                owed[key] = next_due(task, directive, today, set(key), tz)
+            upcoming = owed[key]
             due, text = upcoming if upcoming else (None, "")
             state = _state(due, today, bool(marked))
             states.append(TargetState(unit, target.role, due, text, state, marked))

@@ -299,6 +299,26 @@ async def test_directives_show_who_has_done_what(app: App, world: World) -> None
     assert second.count('class="tag not_owed"') == 3 and 'class="tag done"' not in second
 
 
+async def test_directives_come_ten_to_a_page_newest_first(app: App, world: World) -> None:
+    from storage.directives import activate, create_draft
+
+    async with app.sessions() as session, session.begin():
+        commune = await session.get_one(Unit, world.commune.id)
+        for n in range(1, 13):
+            parsed = {"kind": "ke_hoach", "number": f"{n}/KH-UBND", "issuer": "UBND xã",
+                      "issued_on": "2026-11-01", "subject": f"việc {n}", "recipients": [],
+                      "tasks": []}  # fmt: skip
+            draft = await create_draft(session, commune, parsed, app.clock.now(), "kh.txt", None)
+            await activate(session, draft, app.clock.now(), None)
+    async with web_client(app) as client:
+        await sign_in(app, client, world.members["staff"])
+        first = (await client.get("/directives")).text
+        second = (await client.get("/directives?page=2")).text
+    numbers = re.compile(r"(\d+)/KH-UBND")
+    assert numbers.findall(first) == [str(n) for n in range(12, 2, -1)]
+    assert numbers.findall(second) == ["2", "1"] and "Đang hiện 2/12 văn bản" in second
+
+
 async def test_the_workbook_downloads_and_is_audited(app: App, world: World) -> None:
     async with web_client(app) as client:
         await sign_in(app, client, world.members["staff"])

@@ -43,6 +43,7 @@ from storage.webauth import Signed
 
 router = APIRouter()
 PAGE_SIZE = 100
+DIRECTIVES_PER_PAGE = 10
 SAID = frozenset({"checked", "returned", "rejected", "council", "decided", "forwarded", "skipped"})
 
 
@@ -330,16 +331,30 @@ async def nomination_file(nomination_id: int, file_id: int, signed: Staff, sessi
 
 
 @router.get("/directives", response_class=HTMLResponse)
-async def directives_page(request: Request, signed: Staff, session: Db) -> HTMLResponse:
-    """Active documents, their tasks, assignees and deadlines, and who has done what."""
+async def directives_page(
+    request: Request, signed: Staff, session: Db, page: int = 1
+) -> HTMLResponse:
+    """Active documents, newest first, a page at a time: their tasks, assignees and deadlines,
+    and who has done what."""
     app = application(request)
     found = await active_directives(session, signed.unit.id)
+    pages = max(1, -(-len(found) // DIRECTIVES_PER_PAGE))
+    page = min(max(1, page), pages)
+    chosen = found[(page - 1) * DIRECTIVES_PER_PAGE : page * DIRECTIVES_PER_PAGE]
     tz = ZoneInfo(app.settings.timezone)
-    shown = await progress(session, found, signed.unit.id, _today(request), tz)
+    shown = await progress(session, chosen, signed.unit.id, _today(request), tz)
     return render(
         request,
         "directives.html",
-        {"page": "directives", "items": shown, "label": document_label, "undated": UNDATED},
+        {
+            "page": "directives",
+            "items": shown,
+            "label": document_label,
+            "undated": UNDATED,
+            "page_no": page,
+            "pages": pages,
+            "total": len(found),
+        },
     )
 
 
