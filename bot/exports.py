@@ -82,11 +82,18 @@ def _into_place(path: Path) -> Iterator[Path]:
 
 
 def digest_files(
-    unit_id: int, now: str, locale: str | None, stamp: str, since: str | None = None
+    unit_id: int,
+    now: str,
+    locale: str | None,
+    stamp: str,
+    since: str | None = None,
+    period: str | None = None,
 ) -> DigestFiles:
     """The digest of unit `unit_id` at `now` (ISO) in `locale`, with its completeness chart
     (PNG) and workbook (.xlsx) written under files_dir/exports as
-    `tonghop-<unit>-<period>-<stamp>`; nominations after `since` (ISO) count as new."""
+    `tonghop-<unit>-<period>-<stamp>`; nominations after `since` (ISO) count as new. The
+    period is the one staff look at by default (`focus_period`), or `period` (the web page's
+    downloads of another month)."""
     from zoneinfo import ZoneInfo
 
     from bot.chart import Bar, completeness_png
@@ -104,12 +111,12 @@ def digest_files(
         if root is None:
             raise UnitGone(str(unit_id))
         with use_locale(locale):
-            period = await focus_period(session, settings, at)
-            digest = await build_digest(session, settings, root, period, at, after)
+            chosen = period or await focus_period(session, settings, at)
+            digest = await build_digest(session, settings, root, chosen, at, after)
             folder = settings.files_dir / "exports"
             base = f"tonghop-{root.code}-{digest.current.period}-{stamp}"
             bars = [Bar(r.name, r.on_time, r.late, r.expected) for r in digest.current.rows]
-            title = _("digest.chart.title", unit=root.name, month=month_label(period))
+            title = _("digest.chart.title", unit=root.name, month=month_label(chosen))
             labels = (_("digest.chart.on_time"), _("digest.chart.late"), _("digest.chart.axis"))
             png, xlsx = folder / f"{base}.png", folder / f"{base}.xlsx"
             with _into_place(png) as part:

@@ -30,9 +30,8 @@ def create_engine(url: str, read_only: bool = False, **kwargs: Any) -> AsyncEngi
     BEGIN IMMEDIATE, so writers queue instead of failing to upgrade a read lock.
 
     `read_only` (a heavy worker reading for an export, the staff web page's reads): transactions
-    only read, on SQLite a
-    plain BEGIN (a snapshot that never takes the write lock, so chats are answered meanwhile),
-    on PostgreSQL a read-only transaction.
+    only read, on SQLite a plain BEGIN (a snapshot that never takes the write lock, so chats
+    are answered meanwhile), on PostgreSQL a read-only transaction.
 
     Statement parameters are kept out of error messages: they hold names and message texts,
     which must not reach the logs.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,9 @@ from sqlalchemy import select
 from starlette.background import BackgroundTask
 from starlette.datastructures import FormData
 
+from bot import exports
+from bot.app import App
+from bot.settings import worker_environment
 from bot.web import council_forms
 from bot.web.render import render
 from bot.web.session import Db, Staff, application, check_csrf, writing
@@ -23,14 +27,14 @@ from handlers.flow import Context
 from handlers.nominate import describe, fields_of
 from handlers.report import show_value
 from handlers.types import Incoming
+from locales import current
 from storage.access import audit, is_within, subtree_ids, unit_by_code
 from storage.awards import award_label, catalogue
 from storage.completeness import grid, months_until
-from storage.digest import build_digest, focus_period
+from storage.digest import focus_period
 from storage.directives import UNDATED, document_label
 from storage.dossier import FILES as DOSSIER_FILES
 from storage.dossier import gather
-from storage.dossier import render as render_dossier
 from storage.files import files_by_ids, is_image
 from storage.models import Member, Nomination, Report, ReportTemplate, Unit
 from storage.nominations import STATUSES, count_by_status, province_of, status_label, to_verify
@@ -42,6 +46,7 @@ from storage.templates import label
 from storage.webauth import Signed
 
 router = APIRouter()
+log = logging.getLogger(__name__)
 PAGE_SIZE = 100
 DIRECTIVES_PER_PAGE = 10
 SAID = frozenset({"checked", "returned", "rejected", "council", "decided", "forwarded", "skipped"})
@@ -397,25 +402,41 @@ async def _downloaded(request: Request, signed: Signed, detail: dict[str, Any]) 
 
 
 @router.get("/downloads/digest/{period}/{name}")
-async def digest_file(
-    request: Request, period: str, name: str, signed: Staff, session: Db
-) -> Response:
-    """The digest's workbook (.xlsx) or chart (.png) of the member's unit for `period`."""
-    from handlers.digest import PNG_MIME, XLSX_MIME, write_files  # matplotlib: only when asked
-
+async def digest_file(request: Request, period: str, name: str, signed: Staff) -> Response:
+    """The digest's workbook (.xlsx) or chart (.png) of the member's unit for `period`, built
+    by a heavy worker within the export limits (as `/tonghop`), so the page and the bot go on
+    answering meanwhile."""
     if parse_period(period) is None or name not in ("tonghop.xlsx", "tonghop.png"):
         raise HTTPException(404)
     app = application(request)
     now = app.clock.now()
-    stamp = now.astimezone(ZoneInfo(app.settings.timezone)).strftime("%Y%m%d-%H%M%S")
-    digest = await build_digest(session, app.settings, signed.unit, period, now)
-    files = await write_files(session, digest, signed.unit, app.settings, stamp)
+    stamp = f"{now.astimezone(ZoneInfo(app.settings.timezone)):%Y%m%d-%H%M%S}-web"
+    async with writing(request) as session:
+        # the period's templates are stored on first use here: the worker only reads
+        await focus_period(session, app.settings, now)
+    args = (signed.unit.id, now.isoformat(), current(), stamp, None, period)
+    built = await _heavy(app, exports.DIGEST, *args)
+    files = [Path(built.png), Path(built.xlsx)]
     await _downloaded(request, signed, {"file": name, "period": period})
-    made = BackgroundTask(_remove, [files.png, files.xlsx])
+    made = BackgroundTask(_remove, files)
     if name.endswith(".png"):
-        return FileResponse(files.png, media_type=PNG_MIME, filename=files.png.name,
+        return FileResponse(files[0], media_type=exports.PNG_MIME, filename=files[0].name,
                             content_disposition_type="inline", background=made)  # fmt: skip
-    return FileResponse(files.xlsx, media_type=XLSX_MIME, filename=files.xlsx.name, background=made)
+    return FileResponse(files[1], media_type=exports.XLSX_MIME, filename=files[1].name,
+                        background=made)  # fmt: skip
+
+
+async def _heavy(app: App, function: str, *args: Any) -> Any:
+    """`function` run by a heavy worker within the export limits; a page saying the file could
+    not be made (503) when the worker fails or runs out of time or memory."""
+    import heavy
+
+    limits = heavy.Limits(app.settings.export_seconds, app.settings.export_memory_mb)
+    try:
+        return await heavy.run(function, *args, limits=limits, env=worker_environment(app.settings))
+    except Exception as error:
+        log.warning("web download failed: %s", type(error).__name__)
+        raise HTTPException(503) from None
 
 
 def _remove(paths: list[Path]) -> None:
@@ -431,22 +452,19 @@ def _remove(paths: list[Path]) -> None:
 
 
 @router.get("/downloads/dossier/{year}/{name}")
-async def dossier_file(
-    request: Request, year: int, name: str, signed: Staff, session: Db
-) -> Response:
-    """One of the four documents of the dossier of `year` (what the council passed)."""
-    from handlers.dossier import DOCX_MIME
-
+async def dossier_file(request: Request, year: int, name: str, signed: Staff) -> Response:
+    """One of the four documents of the dossier of `year` (what the council passed), written
+    by a heavy worker."""
     if name not in DOSSIER_FILES:
         raise HTTPException(404)
     app = application(request)
-    data = await gather(session, signed.unit, year)
-    if not data.rows:
-        raise HTTPException(404)
-    stamp = app.clock.now().astimezone(ZoneInfo(app.settings.timezone)).strftime("%Y%m%d-%H%M%S")
+    stamp = f"{app.clock.now().astimezone(ZoneInfo(app.settings.timezone)):%Y%m%d-%H%M%S}"
     folder = app.settings.files_dir / "dossiers" / f"{signed.unit.code}-{year}-{stamp}-web"
-    paths = await asyncio.to_thread(render_dossier, data, folder)
+    count, written = await _heavy(app, exports.DOSSIER, signed.unit.id, year, str(folder))
+    if not count:
+        raise HTTPException(404)
+    paths = [Path(p) for p in written]
     await _downloaded(request, signed, {"file": name, "year": year})
     path = next(p for p in paths if p.name == name)
-    made = BackgroundTask(_remove, list(paths))
-    return FileResponse(path, media_type=DOCX_MIME, filename=path.name, background=made)
+    made = BackgroundTask(_remove, paths)
+    return FileResponse(path, media_type=exports.DOCX_MIME, filename=path.name, background=made)
