@@ -36,7 +36,7 @@ async def configured_senders(application: App) -> AsyncIterator[dict[str, Sender
 
     settings = application.settings
     senders: dict[str, Sender] = {
-        name: ConsoleSender(name) for name in ("console", "telegram", "zalo")
+        name: ConsoleSender(name) for name in ("console", "telegram", "zalo", "zalo_oa")
     }
     async with AsyncExitStack() as stack:
         if settings.telegram_token is not None:
@@ -53,6 +53,13 @@ async def configured_senders(application: App) -> AsyncIterator[dict[str, Sender
             zalo = ZaloChannel(application.engine, settings, application.clock)
             stack.push_async_callback(zalo.api.client.aclose)
             senders["zalo"] = zalo.sender
+        if settings.zalo_oa_enabled:
+            from bot.channels.zalo_oa import ZaloOaChannel
+
+            oa = ZaloOaChannel(application.engine, settings, application.clock, application.db)
+            await oa.tokens.start()
+            stack.push_async_callback(oa.api.close)
+            senders["zalo_oa"] = oa.sender
         yield senders
 
 

@@ -6,7 +6,8 @@ every other process, `bot/pace.py`), marks each row in flight just before its ca
 after it, each in its own short transaction; at most `settings.outbox_in_flight` calls are in
 flight at once (what a crash can duplicate at most, see storage/outbox.py).
 Errors: `SendError.retry_after` (HTTP 429) → the row waits that long; `ChatBlocked` → the chat
-is flagged and its rows fail; a permanent error fails the row; `in_doubt` (the request went
+is flagged and its rows fail; `Unreachable` → the row fails and goes to the member's other
+chats (`outbox.fall_back`); a permanent error fails the row; `in_doubt` (the request went
 out, no answer came) → settled as sent but unconfirmed, not sent again; any other error is
 retried with exponential backoff until `settings.outbox_max_attempts`, then the row is marked
 failed (the staff digest shows it). During quiet hours (Asia/Ho_Chi_Minh) nothing is sent:
@@ -33,7 +34,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.channels.base import ChatBlocked, Sender, SendError
+from bot.channels.base import ChatBlocked, Sender, SendError, Unreachable
 from bot.settings import Settings
 from handlers.clock import Clock
 from handlers.types import Reply
@@ -315,6 +316,13 @@ class Dispatcher:
         except ChatBlocked as error:
             await self._blocked(job, str(error))
             stats.blocked += 1
+            stats.failed += 1
+        except Unreachable as error:
+            # out of this channel's reach for now: the member's other chats get it instead
+            async with self.sessions() as session, session.begin():
+                await outbox.fall_back(
+                    session, job.row_id, self.worker, self.clock.now(), str(error)
+                )
             stats.failed += 1
         except SendError as error:
             if error.in_doubt:

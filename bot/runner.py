@@ -1,8 +1,9 @@
 """`thidua run`: the configured channels and the scheduler, until SIGTERM or SIGINT.
 
-Telegram runs when TELEGRAM_TOKEN is set, Zalo when ZALO_BOT_TOKEN is set; each polls unless its
-webhook URL is set. The staff web page and the API (`bot.web`) listen on WEB_LISTEN:WEB_PORT
-unless WEB_ENABLED is false. The scheduler gets every running channel's Sender. Stopping closes the
+Telegram runs when TELEGRAM_TOKEN is set, Zalo when ZALO_BOT_TOKEN is set (each polls unless its
+webhook URL is set), the Zalo Official Account when its four ZALO_OA_* secrets are set (webhook
+only). The staff web page and the API (`bot.web`) listen on WEB_LISTEN:WEB_PORT unless
+WEB_ENABLED is false. The scheduler gets every running channel's Sender. Stopping closes the
 channels first (the messages in hand finish), then the scheduler, then the database.
 """
 
@@ -26,8 +27,9 @@ log = logging.getLogger(__name__)
 JOBS_GRACE_SECONDS = 15.0
 
 NO_CHANNEL = (
-    "Nothing to run: set TELEGRAM_TOKEN (a bot from @BotFather) and/or ZALO_BOT_TOKEN "
-    "(a bot from Zalo Bot Creator), in the environment or in .env."
+    "Nothing to run: set TELEGRAM_TOKEN (a bot from @BotFather), ZALO_BOT_TOKEN (a bot from "
+    "Zalo Bot Creator) and/or ZALO_OA_APP_ID, ZALO_OA_SECRET_KEY, ZALO_OA_APP_SECRET and "
+    "ZALO_OA_REFRESH_TOKEN (the commune's Official Account), in the environment or in .env."
 )
 
 
@@ -40,7 +42,11 @@ class Channel(Protocol):
 
 
 def has_channel(settings: Settings) -> bool:
-    return settings.telegram_token is not None or settings.zalo_bot_token is not None
+    return (
+        settings.telegram_token is not None
+        or settings.zalo_bot_token is not None
+        or settings.zalo_oa_enabled
+    )
 
 
 def make_channels(app: App) -> list[tuple[Channel, Sender]]:
@@ -56,6 +62,11 @@ def make_channels(app: App) -> list[tuple[Channel, Sender]]:
 
         zalo = ZaloChannel(app.engine, app.settings, app.clock)
         made.append((zalo, zalo.sender))
+    if app.settings.zalo_oa_enabled:
+        from bot.channels.zalo_oa import ZaloOaChannel
+
+        oa = ZaloOaChannel(app.engine, app.settings, app.clock, app.db)
+        made.append((oa, oa.sender))
     return made
 
 
@@ -74,7 +85,14 @@ def start_scheduler(app: App, senders: dict[str, Sender]) -> tuple[Any, Any]:
 def _reason(error: Exception, settings: Settings) -> str:
     """A short reason without secrets (error texts may quote the token or a URL holding it)."""
     text = str(error).split("\n")[0]
-    for secret in (settings.telegram_token, settings.zalo_bot_token):
+    secrets = (
+        settings.telegram_token,
+        settings.zalo_bot_token,
+        settings.zalo_oa_secret_key,
+        settings.zalo_oa_app_secret,
+        settings.zalo_oa_refresh_token,
+    )
+    for secret in secrets:
         if secret is not None and secret.get_secret_value():
             text = text.replace(secret.get_secret_value(), "***")
     return f"{type(error).__name__}: {text}"[:300]

@@ -78,6 +78,44 @@ class Settings(BaseSettings):
     web_cookie_secure: bool = True
     api_rate_per_minute: Annotated[int, Field(ge=1)] = 60
 
+    # Zalo Official Account (bot/channels/zalo_oa.py): the app linked to the commune's OA, the
+    # OA's webhook key (signatures), the app secret (token refresh) and the first refresh token
+    # (the rotating one lives in the database from then on).
+    zalo_oa_app_id: str | None = None
+    zalo_oa_secret_key: SecretStr | None = None
+    zalo_oa_app_secret: SecretStr | None = None
+    zalo_oa_refresh_token: SecretStr | None = None
+    zalo_oa_id: str | None = None
+    zalo_oa_unit: str | None = None
+    zalo_oa_api_base: str = "https://openapi.zalo.me"
+    zalo_oa_oauth_base: str = "https://oauth.zaloapp.com"
+    zalo_oa_webhook_url: str | None = None
+    zalo_oa_webhook_listen: str = "0.0.0.0"
+    zalo_oa_webhook_port: int = 8446
+    zalo_oa_rate_per_second: float = 10.0
+    zalo_oa_rate_per_chat: float = 1.0
+    # how long after a person's last interaction the OA may still message them (Zalo: 7 days)
+    zalo_oa_window_hours: float = 168.0
+    # refresh the access token when less than this is left of it (Zalo gives 25 hours)
+    zalo_oa_refresh_margin_minutes: float = 300.0
+    # ZNS templates for pushes outside the window, by topic; their parameters, when named
+    # otherwise than ours, as JSON {"template_param": "our_value"} (see README)
+    zalo_zns_template_report: str | None = None
+    zalo_zns_template_task: str | None = None
+    zalo_zns_params_report: dict[str, str] | None = None
+    zalo_zns_params_task: dict[str, str] | None = None
+    zalo_zns_param_max: int = 30
+
+    @property
+    def zalo_oa_enabled(self) -> bool:
+        """All four secrets of the OA channel are set."""
+        return bool(
+            self.zalo_oa_app_id
+            and self.zalo_oa_secret_key is not None
+            and self.zalo_oa_app_secret is not None
+            and self.zalo_oa_refresh_token is not None
+        )
+
 
 def worker_environment(settings: Settings) -> dict[str, str | None]:
     """`settings` as environment variables, for a heavy worker (`heavy.run(..., env=…)`) that

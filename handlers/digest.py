@@ -29,6 +29,7 @@ from locales.formats import date_label, datetime_label, month_label, number_labe
 from storage import outbox
 from storage.digest import (
     Digest,
+    Failure,
     Missing,
     PeriodFigures,
     Total,
@@ -38,12 +39,12 @@ from storage.digest import (
 )
 from storage.models import ChatBinding, Member, OutboxMessage, Unit
 from storage.nominations import status_label
-from storage.outbox import enqueue
+from storage.outbox import UNREACHABLE, enqueue
 from storage.reminders import Planned
 
 log = logging.getLogger(__name__)
 
-LIMITS = {"telegram": 4096, "zalo": 2000, "console": 4096}
+LIMITS = {"telegram": 4096, "zalo": 2000, "zalo_oa": 2000, "console": 4096}
 DEFAULT_LIMIT = 2000
 STAFF_ROLES = frozenset({"staff", "admin"})
 MISSING_SHOWN = 40
@@ -206,14 +207,7 @@ def render_text(digest: Digest, tz: ZoneInfo) -> str:
             _("digest.failed_title", count=digest.failed_count, blocked=digest.blocked_chats),
         ]
         for failure in digest.failed[:10]:
-            lines.append(
-                _(
-                    "digest.failed_line",
-                    member=failure.member,
-                    unit=failure.unit,
-                    channel=failure.channel,
-                )
-            )
+            lines.append(failure_line(failure))
     if digest.totals:
         lines += ["", _("digest.totals_title", month=month_label(cur.period))]
         lines += [total_line(total) for total in digest.totals]
@@ -234,6 +228,33 @@ def export_failed(result: object, too_big: str, failed: str) -> str:
         return too_big
     log.warning("export failed: %s", type(result).__name__)
     return failed
+
+
+def channel_label(channel: str) -> str:
+    """A channel as people call it ("Zalo OA")."""
+    return _(f"channel.label.{channel}") if channel else ""
+
+
+def failure_line(failure: Failure) -> str:
+    """One push that did not go out: a channel that could not reach the person says so, and by
+    which other channels it went instead (`storage.outbox.fall_back`)."""
+    if not failure.error.startswith(UNREACHABLE + ":"):
+        return _(
+            "digest.failed_line",
+            member=failure.member,
+            unit=failure.unit,
+            channel=failure.channel,
+        )
+    via = failure.error.rpartition("; via ")[2].strip()
+    others = [channel_label(c) for c in via.split(",") if c and c != "-"]
+    fallback = _("digest.via", channels=", ".join(others)) if others else _("digest.via_none")
+    return _(
+        "digest.unreachable_line",
+        member=failure.member,
+        unit=failure.unit,
+        channel=channel_label(failure.channel),
+        fallback=fallback,
+    )
 
 
 def file_replies(built: exports.DigestFiles) -> list[Reply]:

@@ -59,11 +59,14 @@ class Option:
 
 @dataclass(frozen=True)
 class Reply:
-    """One message back to the person."""
+    """One message back to the person. `notice` (pushes only): what the message is about, as
+    ``{"topic": str, "values": {name: text}}``, for channels that must send a push as a
+    template registered with the platform (Zalo OA outside its messaging window)."""
 
     text: str
     options: tuple[Option, ...] = ()
     attachment: Attachment | None = None
+    notice: Mapping[str, Any] | None = None
 
     def to_payload(self) -> dict[str, Any]:
         """The JSON form stored for sending (outbox and recorded replies)."""
@@ -79,6 +82,8 @@ class Reply:
                 "filename": a.filename,
                 "mime": a.mime,
             }
+        if self.notice is not None:
+            payload["notice"] = dict(self.notice)
         return payload
 
     @classmethod
@@ -94,7 +99,13 @@ class Reply:
                 str(raw.get("filename") or Path(str(raw["path"])).name),
                 str(raw.get("mime") or "application/octet-stream"),
             )
-        return cls(str(payload.get("text", "")), options, attachment)
+        notice = payload.get("notice")
+        return cls(
+            str(payload.get("text", "")),
+            options,
+            attachment,
+            dict(notice) if isinstance(notice, Mapping) else None,
+        )
 
 
 @dataclass(frozen=True)

@@ -580,3 +580,42 @@ class RateWindow(Base):
     key: Mapped[str] = mapped_column(String(64))
     window: Mapped[int] = mapped_column(Integer, index=True)
     count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ChatContact(Base):
+    """When a chat last reached the bot (a message, a button, a follow), and whether it still
+    follows: what a channel with a messaging window (Zalo OA) needs to know before a push."""
+
+    __tablename__ = "chat_contacts"
+    __table_args__ = (UniqueConstraint("channel", "chat_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    last_interaction_at: Mapped[datetime] = mapped_column(index=True)
+    following: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class PlatformToken(Base):
+    """A platform's rotating credentials (`key` "zalo_oa:<app id>"): the access token, when it
+    expires, and the refresh token that replaces both (each refresh returns a new one and the
+    old one dies, so it lives here, never only in memory). `seed_hash` says which configured
+    refresh token the row grew from (a new one configured replaces the row); `broken_at` and
+    `reason` are set when the platform refused the refresh token (an OA admin must grant the
+    app again), `reported_at` once staff were told."""
+
+    __tablename__ = "platform_tokens"
+    __table_args__ = (UniqueConstraint("key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64))
+    access_token: Mapped[str | None] = mapped_column(Text)
+    expires_at: Mapped[datetime | None]
+    refresh_token: Mapped[str] = mapped_column(Text)
+    seed_hash: Mapped[str] = mapped_column(String(64))
+    rotated_at: Mapped[datetime | None]
+    rotations: Mapped[int] = mapped_column(Integer, default=0)
+    broken_at: Mapped[datetime | None]
+    reason: Mapped[str | None] = mapped_column(String(200))
+    reported_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime]

@@ -290,3 +290,38 @@ async def pending_count(session: AsyncSession) -> int:
         )
     )
     return int(count or 0)
+
+
+UNREACHABLE = "unreachable"
+
+
+async def fall_back(
+    session: AsyncSession, row_id: int, worker: str, now: datetime, why: str
+) -> list[str]:
+    """A push its channel cannot deliver (the chat is out of reach, not blocked) goes to the
+    member's other reachable chats: the same message, planned for each of them under the
+    row's key with their binding (a chat that already has it adds nothing, so nobody gets it
+    twice). The row fails with ``unreachable: <why>; via <channels>`` (``via -`` when there is
+    no other chat), which the staff digest shows. Returns the channels it goes by."""
+    found = (
+        await session.execute(
+            select(OutboxMessage, ChatBinding)
+            .join(ChatBinding, ChatBinding.id == OutboxMessage.binding_id)
+            .where(OutboxMessage.id == row_id, OutboxMessage.claimed_by == worker)
+        )
+    ).first()
+    if found is None:
+        return []
+    row, binding = found
+    base = row.key.rsplit(":b", 1)[0] if ":b" in row.key else row.key
+    channels: list[str] = []
+    for other in await bindings_of(session, binding.member_id):
+        if other.channel == binding.channel:
+            continue
+        await enqueue(session, f"{base}:b{other.id}", other.id, row.kind, row.payload, now, now)
+        channels.append(other.channel)
+    via = ",".join(dict.fromkeys(channels)) or "-"
+    row.failed_at, row.claimed_until, row.in_flight_at = now, None, None
+    row.attempts += 1
+    row.last_error = f"{UNREACHABLE}: {why}; via {via}"[:500]
+    return channels

@@ -255,17 +255,17 @@ class _Planner:
         text: str,
         not_before: datetime,
         skip_pause: bool = False,
+        notice: dict[str, Any] | None = None,
     ) -> None:
+        """A message for `member`; `notice` says what it is about (topic and values) for
+        channels that send pushes as registered templates."""
         unit = self.people.units.get(member.unit_id)
+        payload: dict[str, Any] = {"text": text, "options": []}
+        if notice is not None:
+            payload["notice"] = notice
         self.candidates.append(
             _Candidate(
-                member,
-                unit.code if unit else "",
-                key,
-                kind,
-                {"text": text, "options": []},
-                not_before,
-                skip_pause,
+                member, unit.code if unit else "", key, kind, payload, not_before, skip_pause
             )
         )
 
@@ -405,7 +405,12 @@ async def _plan_reports(planner: _Planner, kinds: list[ReportingKind]) -> None:
                     }
                     text = _reminder_text(member, "reminders.report", name, left, values)
                     planner.add(
-                        member, f"remind:report:{unit.id}:{period}:{name}", "reminder", text, at
+                        member,
+                        f"remind:report:{unit.id}:{period}:{name}",
+                        "reminder",
+                        text,
+                        at,
+                        notice=_notice("report", member, values),
                     )
     for (member_id, staff_unit_id, period, due), (at, owing_units) in escalations.items():
         member, lines = _escalation_lines(people, member_id, staff_unit_id, owing_units)
@@ -433,6 +438,14 @@ def _reminder_text(
     else:
         text = _text(member, f"{prefix}.before", **values)
     return text + "\n" + _text(member, "reminders.footer")
+
+
+def _notice(topic: str, member: Member, values: dict[str, object]) -> dict[str, Any]:
+    """What a reminder is about, for a template: the topic, the person's name (or role) and the
+    reminder's values as texts ("days" left out: a template says it in its own words)."""
+    shown = {name: str(value) for name, value in values.items() if name != "days"}
+    shown["name"] = person_label(member.name, member.role, member.locale)
+    return {"topic": topic, "values": shown}
 
 
 def _escalation_lines(
@@ -552,7 +565,9 @@ async def _plan_tasks(
                     }
                     text = _reminder_text(member, "reminders.task", name, left, values)
                     key = f"remind:task:{task.id}:{unit.id}:{due.isoformat()}:{name}"
-                    planner.add(member, key, "reminder", text, at)
+                    planner.add(
+                        member, key, "reminder", text, at, notice=_notice("task", member, values)
+                    )
     by_task = {task.id: (directive, task) for directive, task, _t in tasks}
     for (member_id, staff_unit_id, task_id, due), (at, units) in escalations.items():
         member, lines = _escalation_lines(people, member_id, staff_unit_id, units)

@@ -32,6 +32,15 @@ class ChatBlocked(SendError):
         super().__init__(message, permanent=True)
 
 
+class Unreachable(SendError):
+    """This channel cannot reach the chat now, though the person has not blocked the bot (Zalo
+    OA: outside the messaging window, with no template for the push). A push goes to the
+    member's other chats instead; the row shows in the staff digest."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, permanent=True)
+
+
 class Sender(Protocol):
     channel: str
     rate_per_second: float

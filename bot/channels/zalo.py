@@ -32,8 +32,9 @@ import tornado.netutil
 import tornado.web
 
 from bot.channels.base import ChatBlocked, SendError
-from bot.channels.common import FileProblem, numbered, split_text, units
+from bot.channels.common import numbered, split_text, units
 from bot.channels.conveyor import Conveyor, Stored
+from bot.channels.download import fetch
 from bot.pace import SharedPace
 from bot.settings import Settings
 from handlers.clock import Clock
@@ -485,30 +486,10 @@ class ZaloChannel:
     async def _with_photo(self, incoming: Incoming, url: str) -> Incoming:
         from dataclasses import replace
 
-        limit = self.settings.max_file_bytes
         name = f"zalo-{incoming.update_id or 'photo'}".replace("/", "_")[:80]
         target = self.settings.files_dir / "incoming" / name
-        try:
-            if not url.startswith(("http://", "https://")):
-                raise ValueError("no photo url")
-            await asyncio.to_thread(target.parent.mkdir, parents=True, exist_ok=True)
-            size = 0
-            async with self.api.client.stream("GET", url) as response:
-                response.raise_for_status()
-                mime = response.headers.get("content-type", "image/jpeg").split(";")[0]
-                with target.open("wb") as out:
-                    async for chunk in response.aiter_bytes():
-                        size += len(chunk)
-                        if size > limit:
-                            raise FileProblem("channels.file_too_big", mb=limit // (1024 * 1024))
-                        out.write(chunk)
-        except FileProblem:
-            target.unlink(missing_ok=True)
-            raise
-        except (httpx.HTTPError, OSError, ValueError) as error:
-            target.unlink(missing_ok=True)
-            log.warning("zalo: photo download failed (%s)", type(error).__name__)
-            raise FileProblem("channels.file_failed") from error
+        mime = await fetch(self.api.client, url, target, self.settings.max_file_bytes)
+        mime = mime or "image/jpeg"
         extension = mimetypes.guess_extension(mime) or ".jpg"
         filename = f"photo-{incoming.update_id or 'zalo'}{extension}"
         kind: Literal["photo", "document"] = "photo"
