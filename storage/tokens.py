@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import IO
 
 from sqlalchemy import select, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from storage.leader import lock_key
@@ -50,13 +51,25 @@ async def seed(session: AsyncSession, key: str, refresh_token: str, now: datetim
     """The row of `key`, started (or restarted) from a configured refresh token: kept as it is
     when it grew from this same token (it has rotated since, and the configured one is spent);
     replaced when the configured token is a new one (an admin granted the app again)."""
-    row = await load(session, key)
     fingerprint = digest(refresh_token)
-    if row is not None and row.seed_hash == fingerprint:
+    dialect = session.bind.dialect.name if session.bind else "sqlite"
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    # processes starting together: the first row stays, the others find it
+    await session.execute(
+        insert(PlatformToken)
+        .values(
+            key=key,
+            refresh_token=refresh_token,
+            seed_hash=fingerprint,
+            rotations=0,
+            updated_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["key"])
+    )
+    row = await load(session, key)
+    assert row is not None
+    if row.seed_hash == fingerprint:
         return row
-    if row is None:
-        row = PlatformToken(key=key, rotations=0, updated_at=now)
-        session.add(row)
     row.refresh_token = refresh_token
     row.seed_hash = fingerprint
     row.access_token = None

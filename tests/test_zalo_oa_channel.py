@@ -94,9 +94,7 @@ async def test_following_and_sending_the_invite_code_binds_the_person(
     assert [b["title"] for b in menu][:2] == ["Báo cáo tháng", "Đề xuất khen thưởng"]
     assert all(b["type"] == "oa.query.show" and b["payload"] == b["title"] for b in menu)
     async with app.sessions() as session:
-        binding = await session.scalar(
-            select(ChatBinding).where(ChatBinding.channel == "zalo_oa")
-        )
+        binding = await session.scalar(select(ChatBinding).where(ChatBinding.channel == "zalo_oa"))
         assert binding is not None and binding.chat_id == PERSON
         seen = await session.scalar(select(ChatContact))
         assert seen is not None and seen.following and seen.chat_id == PERSON

@@ -60,8 +60,13 @@ class OaTokens:
         self._here = asyncio.Lock()
 
     async def start(self) -> None:
-        """Stores the configured refresh token unless the row already grew from it."""
-        async with self.sessions() as session, session.begin():
+        """Stores the configured refresh token unless the row already grew from it (under the
+        refresh lock: never while another process spends the stored one)."""
+        async with (
+            tokens.refresh_lock(self.db, self.key),
+            self.sessions() as session,
+            session.begin(),
+        ):
             await tokens.seed(session, self.key, self._configured, self.clock.now())
 
     def _fresh(self, row: PlatformToken | None) -> str | None:
