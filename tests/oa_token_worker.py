@@ -1,13 +1,12 @@
 """One process asking for the Zalo OA access token (tests/test_zalo_oa_tokens.py runs two at
-once): `python -m tests.oa_token_worker DATABASE_URL FAKE_BASE GO_FILE [REFUSED]` waits until
-GO_FILE exists, then prints the token it got (or "broken: <reason>")."""
+once): `python -m tests.oa_token_worker DATABASE_URL FAKE_BASE [REFUSED]` prints "ready", waits
+for a line on its standard input, then prints the token it got (or "broken: <reason>")."""
 
 from __future__ import annotations
 
 import asyncio
 import sys
 from datetime import timedelta
-from pathlib import Path
 
 from bot.channels.zalo_oa_api import OaApi
 from bot.channels.zalo_oa_tokens import OaTokens, TokenBroken
@@ -16,7 +15,7 @@ from storage.db import create_engine, sessionmaker
 from tests.fakes.zalo_oa_server import APP_ID, APP_SECRET, REFRESH_TOKEN
 
 
-async def main(url: str, base: str, go: Path, refused: str | None) -> None:
+async def main(url: str, base: str, refused: str | None) -> None:
     engine = create_engine(url)
     api = OaApi(base, base, APP_ID, APP_SECRET)
     tokens = OaTokens(
@@ -25,8 +24,7 @@ async def main(url: str, base: str, go: Path, refused: str | None) -> None:
     try:
         await tokens.start()
         print("ready", flush=True)
-        while not go.exists():
-            await asyncio.sleep(0.005)
+        await asyncio.to_thread(sys.stdin.readline)
         try:
             print(await tokens.access(refused=refused), flush=True)
         except TokenBroken as error:
@@ -37,5 +35,5 @@ async def main(url: str, base: str, go: Path, refused: str | None) -> None:
 
 
 if __name__ == "__main__":
-    refused = sys.argv[4] if len(sys.argv) > 4 else None
-    asyncio.run(main(sys.argv[1], sys.argv[2], Path(sys.argv[3]), refused))
+    refused = sys.argv[3] if len(sys.argv) > 3 else None
+    asyncio.run(main(sys.argv[1], sys.argv[2], refused))

@@ -41,20 +41,24 @@ async def stored(app: App) -> PlatformToken:
         return row
 
 
-def race(app: App, fake: FakeZaloOa, tmp: Path, refused: str | None = None) -> list[str]:
+def race(app: App, fake: FakeZaloOa, refused: str | None = None) -> list[str]:
     """Two worker processes ask for the token at the same moment; their answers."""
-    go = tmp / f"go-{len(fake.calls)}"
     env = os.environ | {"PYTHONPATH": str(ROOT)}
     command = [sys.executable, "-m", "tests.oa_token_worker", app.settings.database_url]
-    command += [fake.base_url, str(go)] + ([refused] if refused else [])
+    command += [fake.base_url] + ([refused] if refused else [])
     workers = [
-        subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            command, env=env, cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
         for _ in range(2)
     ]
     try:
         for worker in workers:
             assert worker.stdout is not None and worker.stdout.readline().strip() == "ready"
-        go.touch()
+        for worker in workers:
+            assert worker.stdin is not None
+            worker.stdin.write("go\n")
+            worker.stdin.flush()
         return [worker.communicate(timeout=60)[0].strip() for worker in workers]
     finally:
         for worker in workers:
@@ -67,7 +71,7 @@ async def test_two_processes_refresh_once_and_the_rotated_token_is_stored(
 ) -> None:
     # the OAuth server answers slowly: both processes are waiting for a token at once
     fake.slow("access_token", 0.4)
-    first = await asyncio.to_thread(race, app, fake, tmp_path)
+    first = await asyncio.to_thread(race, app, fake)
     assert len(fake.calls_of("access_token")) == 1
     assert first[0] == first[1] and first[0] in fake.access_tokens
     row = await stored(app)
@@ -77,7 +81,7 @@ async def test_two_processes_refresh_once_and_the_rotated_token_is_stored(
 
     # the platform refuses the access token early: the next refresh spends the stored token
     fake.expire_access()
-    second = await asyncio.to_thread(race, app, fake, tmp_path, first[0])
+    second = await asyncio.to_thread(race, app, fake, first[0])
     assert len(fake.calls_of("access_token")) == 2
     assert second[0] == second[1] != first[0]
     row = await stored(app)
