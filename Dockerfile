@@ -37,7 +37,7 @@ USER thidua
 WORKDIR /app
 VOLUME ["/data"]
 # webhook ports (only used when TELEGRAM_WEBHOOK_URL / ZALO_WEBHOOK_URL are set)
-EXPOSE 8443 8444
+EXPOSE 8443 8444 8446
 # healthy = the database answers and its schema is at the latest migration
 HEALTHCHECK --interval=60s --timeout=20s --start-period=60s --retries=3 \
     CMD ["thidua", "db", "check"]

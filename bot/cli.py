@@ -100,7 +100,16 @@ def invite(
 
     code = with_app(body, clock=parse_now(now))
     typer.echo(f"{role} · {unit} · {days} days")
+    oa_id = Settings().zalo_oa_id
+    if oa_id:
+        # what to forward to the person: the OA's page, then the code as a message
+        typer.echo(f"Zalo OA: {oa_invite_link(oa_id)} — bấm Quan tâm rồi gửi mã {code}")
     typer.echo(code)
+
+
+def oa_invite_link(oa_id: str) -> str:
+    """The link that opens the Official Account's page in Zalo, where a person follows it."""
+    return f"https://zalo.me/{oa_id.strip()}"
 
 
 @app.command("shell")

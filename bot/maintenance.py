@@ -10,7 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from bot.app import App
-from storage import inbox, replies, webauth
+from storage import contacts, inbox, replies, webauth
 from storage.conversations import prune_invite_failures, prune_processed, prune_strangers
 from storage.pace import prune_slots
 
@@ -38,9 +38,9 @@ async def prune_processed_updates(app: App, keep: timedelta = KEEP_PROCESSED) ->
 
 async def prune_all(app: App) -> dict[str, int]:
     """Prunes everything that grows: processed updates, handled inbox updates and sent replies
-    (a week), strangers' conversation states (a month idle), wrong invite codes (a day), per
-    chat send pacing rows (a day), the web page's sign-in links, sessions and API rate windows
-    (a day after they end), left-over incoming files (a day). Returns counts."""
+    (a week), strangers' conversation states and last interactions (a month idle), wrong invite
+    codes (a day), per chat send pacing rows (a day), the web page's sign-in links, sessions and
+    API rate windows (a day after they end), left-over incoming files (a day). Returns counts."""
     now = app.clock.now()
     counts: dict[str, int] = {"processed": await prune_processed_updates(app)}
     async with app.sessions() as session, session.begin():
@@ -50,6 +50,7 @@ async def prune_all(app: App) -> dict[str, int]:
         counts["invite_failures"] = await prune_invite_failures(session, now - KEEP_FAILURES)
         counts["send_slots"] = await prune_slots(session, now - KEEP_FAILURES)
         counts["web"] = await webauth.prune(session, now - KEEP_FAILURES)
+        counts["contacts"] = await contacts.prune(session, now - KEEP_STRANGERS)
     counts["files"] = await asyncio.to_thread(
         _prune_files, app.settings.files_dir / "incoming", now.timestamp() - KEEP_INCOMING_SECONDS
     )

@@ -86,3 +86,15 @@ def test_units_import_one_province(db: Path) -> None:
 def test_units_import_everything(db: Path) -> None:
     everything = "34 provinces, 3321 communes (2621 xã, 687 phường, 13 đặc khu)"
     assert invoke("units", "import").strip() == everything
+
+
+def test_invite_prints_the_zalo_oa_link_when_the_oa_is_configured(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ZALO_OA_ID", "388613280878808645")
+    invoke("units", "add", "C9", "Xã Thử", "--kind", "commune")
+    lines = invoke("invite", "--unit", "C9", "--role", "staff").strip().splitlines()
+    code = lines[-1]
+    assert lines[-2] == (
+        f"Zalo OA: https://zalo.me/388613280878808645 — bấm Quan tâm rồi gửi mã {code}"
+    )

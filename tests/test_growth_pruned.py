@@ -11,8 +11,10 @@ from sqlalchemy import func, select
 from bot.app import App
 from bot.maintenance import prune_all
 from handlers.clock import FixedClock
-from storage import inbox, replies
+from storage import contacts, inbox, replies
 from storage.models import (
+    ChatBinding,
+    ChatContact,
     ChatReply,
     ConversationState,
     InboxUpdate,
@@ -86,3 +88,27 @@ async def test_many_chats_guessing_together_are_stopped_overall(
     clock.set(clock.now() + timedelta(hours=1, minutes=1))
     welcomed = await app.engine.handle(make_incoming(code, "newcomer", channel="zalo"))
     assert "Chào mừng" in texts(welcomed)
+
+
+async def test_followers_who_never_registered_are_forgotten_a_month_later(
+    app: App, world: World, clock: FixedClock
+) -> None:
+    start = clock.now()
+    async with app.sessions() as session, session.begin():
+        for n in range(STRANGERS):
+            await contacts.touch(session, "zalo_oa", f"follower{n}", start, True)
+        await contacts.touch(session, "zalo_oa", "oa-head1", start, True)
+        session.add(
+            ChatBinding(
+                member_id=world.members["head1"].id,
+                channel="zalo_oa",
+                chat_id="oa-head1",
+                created_at=start,
+            )
+        )
+    clock.set(start + timedelta(days=31))
+    assert (await prune_all(app))["contacts"] == STRANGERS
+    async with app.sessions() as session:
+        assert [c.chat_id for c in (await session.scalars(select(ChatContact))).all()] == [
+            "oa-head1"
+        ]
