@@ -170,16 +170,27 @@ async def test_long_texts_are_split_and_many_options_are_numbered(
     fake.text(PERSON, "xin chào")  # an interaction: the OA may message the person
     await fake.until(lambda: fake.pushed >= 1)
     lines = [f"{n}. Thôn số {n} đã nộp báo cáo đúng hạn, số liệu đầy đủ." for n in range(120)]
-    options = tuple(Option(f"o{n}", f"Mục {n}") for n in range(BUTTONS_MAX + 2))
-    await oa.sender.send(PERSON, Reply("\n".join(lines), options), by_number=True, as_reply=True)
-    texts = fake.texts(PERSON)[-3:]
-    assert all(len(t) <= 2000 for t in fake.texts(PERSON))
-    assert texts[-1].endswith("7. Mục 6\n\nTrả lời 1, 2, 3, 4, 5, 6 hoặc 7.")
+    many = tuple(Option(f"o{n}", f"Mục {n}") for n in range(2 * BUTTONS_MAX + 1))
+    await oa.sender.send(PERSON, Reply("\n".join(lines), many), by_number=True, as_reply=True)
+    texts = fake.texts(PERSON)
+    assert len(texts) >= 3 and all(len(t) <= 2000 for t in texts)
+    assert texts[-1].endswith("11. Mục 10\n\nTrả lời 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 hoặc 11.")
     assert not fake.buttons(PERSON)
+    # up to two messages of five buttons: the question's, then "Hoặc chọn:"
+    seven = many[:7]
+    await oa.sender.send(PERSON, Reply("Chọn một mục", seven), by_number=True, as_reply=True)
+    assert fake.texts(PERSON)[-2:] == ["Chọn một mục", "Hoặc chọn:"]
+    assert [b["title"] for b in fake.buttons(PERSON)] == [o.label for o in seven]
     few = (Option("a", "Xem chi tiết"), Option("b", "Về menu"))
     await oa.sender.send(PERSON, Reply("\n".join(lines), few), as_reply=True)
     assert [b["title"] for b in fake.buttons(PERSON)] == ["Xem chi tiết", "Về menu"]
     assert fake.sent(PERSON)[-1].params["message"]["text"].startswith("1")
+    # buttons the platform refuses as malformed: the choices come as lines instead
+    fake.fail("message/cs", -201, "buttons is invalid!")
+    await oa.sender.send(PERSON, Reply("Gửi báo cáo?", few), by_number=True, as_reply=True)
+    assert (
+        fake.texts(PERSON)[-1] == "Gửi báo cáo?\n\n1. Xem chi tiết\n2. Về menu\n\nTrả lời 1 hoặc 2."
+    )
     big = tmp_path / "ho-so.docx"
     big.write_bytes(b"x" * (6 * 1024 * 1024))
     await oa.sender.send(

@@ -11,8 +11,9 @@ Zalo's 2 seconds; a redelivery (same ``msg_id``) adds nothing. Handled events: a
 ``/start``: a stranger is asked for the invite code, a member sees the menu) and unfollow
 (recorded, not answered). Every event from a person records their last interaction.
 
-Out: text split at 2,000 characters; options as ``oa.query.show`` buttons (up to five, each
-button's payload the option's label, which the engine maps back), numbered text beyond five;
+Out: text split at 2,000 characters; options as ``oa.query.show`` buttons (five to a message,
+the question's and one more "Hoặc chọn:"; each button's payload is the option's label, which
+the engine maps back), numbered text for longer lists or when the platform refuses buttons;
 images and documents are uploaded, then sent by attachment id or file token. Replies go as
 consultation messages. A push (reminder, digest) is only sent that way within the messaging
 window after the person's last interaction (ZALO_OA_WINDOW_HOURS, Zalo's 7 days); outside it,
@@ -65,6 +66,8 @@ log = logging.getLogger(__name__)
 CHANNEL = "zalo_oa"
 TEXT_LIMIT = 2000
 BUTTONS_MAX = 5
+# more choices than fit in this many messages of buttons go as numbered lines
+BUTTON_MESSAGES_MAX = 2
 BUTTON_TITLE_LIMIT = 100
 BUTTON_PAYLOAD_LIMIT = 1000
 IMAGE_LIMIT = 1024 * 1024
@@ -78,6 +81,13 @@ NO_TOKEN_WAIT = 600.0
 # the person is out of the OA's reach for consultation messages (window passed, unfollowed,
 # inactive on Zalo, restricted this message type)
 OUT_OF_REACH = frozenset({-230, -232, -213, -227, -244, -217})
+# a template send that cannot go now or ever (not allowed, no balance, over the daily limit,
+# refused by the person): the push goes by other chats instead
+TEMPLATE_UNAVAILABLE = frozenset(
+    {-115, -135, -1351, -139, -140, -141, -144, -145, -146, -147, -1471, -1472}
+)
+# a message with buttons refused as malformed: sent again as numbered lines
+BUTTONS_REFUSED = frozenset({-201, -210, -233})
 # the request is wrong as it is: sending it again cannot help
 REFUSED = frozenset({-201, -210, -233, -248, -109, -1121, -1122, -131, -117, -114, -119})
 USER_EVENTS = frozenset(
@@ -290,7 +300,7 @@ class OaSender:
         try:
             data = await self._call(chat_id, "/v3.0/oa/message/template", body, as_reply=False)
         except OaError as error:
-            if error.code in REFUSED or error.code in OUT_OF_REACH or error.code in (-135, -139):
+            if error.code in REFUSED | OUT_OF_REACH | TEMPLATE_UNAVAILABLE:
                 raise Unreachable(f"{why}; template refused: {error.code}") from error
             raise
         return _message_id(data)
@@ -299,7 +309,8 @@ class OaSender:
         self, chat_id: str, reply: Reply, by_number: bool, as_reply: bool
     ) -> str | None:
         options = reply.options
-        with_buttons = 0 < len(options) <= BUTTONS_MAX
+        groups = [options[i : i + BUTTONS_MAX] for i in range(0, len(options), BUTTONS_MAX)]
+        with_buttons = 0 < len(groups) <= BUTTON_MESSAGES_MAX
         text = reply.text
         if options and not with_buttons:
             text = numbered(text, options, by_number)
@@ -311,14 +322,30 @@ class OaSender:
             text = "" if fits else text
         chunks = split_text(text, TEXT_LIMIT) if text else ([""] if with_buttons else [])
         for n, chunk in enumerate(chunks):
-            message: dict[str, Any] = {"text": chunk or "…"}
             if with_buttons and n == len(chunks) - 1:
-                message["attachment"] = {
-                    "type": "template",
-                    "payload": {"buttons": buttons(options)},
-                }
-            data = await self._message(chat_id, message, as_reply)
-            last = _message_id(data) or last
+                break
+            last = _message_id(await self._message(chat_id, {"text": chunk}, as_reply)) or last
+        if not with_buttons:
+            return last
+        # the question with its first buttons, then the others under "Hoặc chọn:"
+        texts = [chunks[-1] or "…"] + [gettext("channels.more_choices")] * (len(groups) - 1)
+        for n, (words, group) in enumerate(zip(texts, groups, strict=True)):
+            message = {
+                "text": words,
+                "attachment": {"type": "template", "payload": {"buttons": buttons(group)}},
+            }
+            try:
+                sent = await self._message(chat_id, message, as_reply)
+            except OaError as error:
+                if error.code not in BUTTONS_REFUSED:
+                    raise
+                # the platform will not take these buttons: the choices as lines to answer
+                left = tuple(option for group in groups[n:] for option in group)
+                words = words if n == 0 else ""
+                lines = numbered(words, left, by_number and n == 0)
+                sent = await self._message(chat_id, {"text": lines}, as_reply)
+                return _message_id(sent) or last
+            last = _message_id(sent) or last
         return last
 
     async def _attachment(

@@ -45,6 +45,8 @@ OA_ID = "388613280878808645"
 REFRESH_TOKEN = "refresh-TEST-0"
 ACCESS_LIFE = 90000
 WINDOW_SECONDS = 7 * 24 * 3600
+# the text of a message that carries a question's further buttons
+CONTINUED = ("Hoặc chọn:", "Or choose:")
 BUTTON_TYPES = ("oa.query.show", "oa.query.hide", "oa.open.url", "oa.open.sms", "oa.open.phone")
 
 
@@ -243,12 +245,18 @@ class FakeZaloOa(FakeServer):
         return [_text_of(c) for c in self.sent(chat_id) if c.delivered]
 
     def buttons(self, chat_id: int | str) -> list[dict[str, Any]]:
-        """The buttons of the last message to the chat that had any."""
+        """The buttons offered last: those of the latest message to the chat that had any,
+        with the message before it when that one continued it ("Hoặc chọn:")."""
+        found: list[dict[str, Any]] = []
         for call in reversed(self.sent(chat_id)):
-            found = _buttons(call.params)
-            if found:
-                return found
-        return []
+            mine = _buttons(call.params)
+            if mine:
+                found = mine + found
+                if _text_of(call) not in CONTINUED:
+                    break
+            elif found:
+                break
+        return found
 
     # Serving ---------------------------------------------------------------------------------
 
