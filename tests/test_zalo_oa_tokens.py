@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.app import App
+from bot.channels.base import SendError
 from bot.channels.zalo_oa import ZaloOaChannel
 from bot.channels.zalo_oa_tokens import TokenBroken
 from handlers.types import Reply
@@ -158,3 +159,19 @@ async def test_a_new_refresh_token_configured_replaces_the_broken_one(
             await channel.stop()
         row = await stored(app)
         assert row.broken_at is None and row.refresh_token in fake.refresh_tokens
+
+
+async def test_an_oauth_server_out_of_reach_makes_a_reply_wait_not_count_as_sent(
+    app: App, world: World, fake: FakeZaloOa
+) -> None:
+    channel = ZaloOaChannel(app.engine, oa_settings(app, fake), app.clock, app.db)
+    await channel.tokens.start()
+    try:
+        fake.fail("access_token", 502, "Bad Gateway")
+        with pytest.raises(SendError) as waiting:
+            await channel.sender.send("2468", Reply("a"), as_reply=True)
+        assert not waiting.value.in_doubt and waiting.value.retry_after
+        assert not fake.sent("2468")
+        assert (await stored(app)).refresh_token == REFRESH_TOKEN  # nothing spent
+    finally:
+        await channel.api.close()

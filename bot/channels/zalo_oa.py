@@ -49,7 +49,7 @@ from bot.channels.common import numbered, split_text, units
 from bot.channels.conveyor import Conveyor, Stored
 from bot.channels.download import fetch
 from bot.channels.zalo_oa_api import NOT_SENT, TOKEN_REFUSED, OaApi, OaError
-from bot.channels.zalo_oa_tokens import OaTokens, TokenBroken
+from bot.channels.zalo_oa_tokens import OaTokens, TokenBroken, TokenUnavailable
 from bot.pace import SharedPace
 from bot.settings import Settings
 from handlers.clock import Clock
@@ -77,6 +77,7 @@ KEEP_FRESH_SECONDS = 600.0
 # waits after errors that say "later": the app's call limit, a token that is being fixed
 RATE_LIMITED_WAIT = 10.0
 NO_TOKEN_WAIT = 600.0
+TOKEN_RETRY_WAIT = 30.0
 
 # the person is out of the OA's reach for consultation messages (window passed, unfollowed,
 # inactive on Zalo, restricted this message type)
@@ -269,6 +270,9 @@ class OaSender:
                 return await self._outside(chat_id, reply, f"refused: {error.code}")
         except TokenBroken as error:
             raise SendError(f"no access token: {error}", retry_after=NO_TOKEN_WAIT) from error
+        except TokenUnavailable as error:
+            # nothing was sent: the message waits for the OAuth server to answer again
+            raise SendError(f"token refresh: {error}", retry_after=TOKEN_RETRY_WAIT) from error
         except (OaError, httpx.HTTPError) as error:
             raise _send_error(error) from error
         except OSError as error:
@@ -509,7 +513,7 @@ class ZaloOaChannel:
         while True:
             try:
                 await self.tokens.access()
-            except (TokenBroken, httpx.HTTPError):
+            except (TokenBroken, TokenUnavailable):
                 pass  # logged where it happened; sends wait meanwhile
             except Exception:
                 log.warning("zalo_oa: the token check failed", exc_info=True)

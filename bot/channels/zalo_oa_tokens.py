@@ -35,6 +35,10 @@ class TokenBroken(Exception):
     """No usable token: the refresh token was refused; an OA admin must grant the app again."""
 
 
+class TokenUnavailable(Exception):
+    """The OAuth server could not be asked now (network, 5xx): nothing was spent; try later."""
+
+
 class OaTokens:
     """`await tokens.access()` → an access token valid for at least the margin."""
 
@@ -83,7 +87,7 @@ class OaTokens:
     async def access(self, refused: str | None = None) -> str:
         """A valid access token, refreshing the pair when it is close to expiry. `refused`: a
         token the platform just refused (refreshed unless the row already holds another).
-        Raises TokenBroken, or httpx errors when the OAuth server could not be reached."""
+        Raises TokenBroken, or TokenUnavailable when the OAuth server could not be asked."""
         if refused is None and self._cached is not None:
             token, expires_at = self._cached
             if expires_at - self.clock.now() > self.margin:
@@ -122,7 +126,7 @@ class OaTokens:
             raise TokenBroken(str(refusal)) from None
         except httpx.HTTPError as error:
             log.warning("zalo_oa: the token could not be refreshed now (%s)", type(error).__name__)
-            raise
+            raise TokenUnavailable(type(error).__name__) from error
         now = self.clock.now()
         lifetime = timedelta(seconds=grant.expires_in) if grant.expires_in > 0 else DEFAULT_LIFETIME
         async with self.sessions() as session, session.begin():
