@@ -12,8 +12,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.channels.common import either, numbered, split_text, units
+from bot.channels.file_links import FileLinks
 from bot.channels.telegram import callback_data, command_menu, keyboard
-from bot.channels.zalo import FileLinks, describe, unwrap
+from bot.channels.zalo import describe, unwrap
 from handlers import FLOWS
 from handlers.clock import FixedClock
 from handlers.types import Attachment, Option, Reply
@@ -150,7 +151,7 @@ def test_a_signed_file_link_with_a_junk_payload_is_not_found(payload: str) -> No
     rather than an error: the file server answers 404, never 500."""
     import base64
 
-    from bot.channels.zalo import _b64
+    from bot.channels.file_links import _b64
 
     clock = FixedClock(datetime(2026, 11, 10, 2, 0, tzinfo=UTC))
     links = FileLinks("https://bot.example.vn", b"k" * 32, clock, hours=1)

@@ -15,8 +15,8 @@ from pydantic import SecretStr
 from sqlalchemy import select
 
 from bot.app import App
+from bot.channels.file_links import FileLinks
 from bot.channels.telegram import TelegramChannel
-from bot.channels.zalo import FileLinks
 from bot.dispatcher import Dispatcher
 from handlers import FLOWS
 from handlers.clock import FixedClock

@@ -4,15 +4,20 @@ client, engine and database: signed webhooks only, buttons, files both ways, lon
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import AsyncIterator, Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 
+import httpx
 import pytest
+from PIL import Image
 from sqlalchemy import func, select
 
 from bot.app import App
 from bot.channels.zalo_oa import BUTTONS_MAX, ZaloOaChannel, signature
 from handlers.types import Attachment, Option, Reply
+from storage import contacts
 from storage.models import ChatBinding, ChatContact, InboxUpdate, Report, StoredFile
 from storage.templates import load_default_templates
 from tests.factories import World
@@ -71,6 +76,13 @@ async def test_forged_or_missing_signatures_are_refused_and_never_processed(
     assert await fake.apost(url, event, signature=wrong_key) == 403
     assert await fake.apost(url, event, signature="") == 403
     assert await fake.apost(url, body, signature="mac=" + "0" * 64) == 403
+    # properly signed, yet two days old (a captured request replayed), from the future, or
+    # without a time
+    for shift in (timedelta(days=-2), timedelta(hours=1)):
+        stamped = fake.event("user_send_text", PERSON, text=str(event["message"]["text"]))
+        stamped["timestamp"] = millis(app.clock.now() + shift)
+        assert await fake.apost(url, stamped) == 403
+    assert await fake.apost(url, {k: v for k, v in event.items() if k != "timestamp"}) == 403
     assert await stored_updates(app) == 0
     async with app.sessions() as session:
         assert await session.scalar(select(func.count(ChatContact.id))) == 0
@@ -80,10 +92,21 @@ async def test_forged_or_missing_signatures_are_refused_and_never_processed(
     assert await fake.apost(url, event) == 200
     await fake.until(lambda: len(fake.sent(PERSON)) >= 2)
     assert await stored_updates(app) == 1
+    # redelivered hours late (the bot was down): taken, the interaction dated when it happened
+    late = fake.event("user_send_text", "1122334455", text="xin chào")
+    late["timestamp"] = millis(app.clock.now() - timedelta(hours=3))
+    assert await fake.apost(url, late) == 200
+    async with app.sessions() as session:
+        seen = await contacts.contact(session, "zalo_oa", "1122334455")
+    assert seen is not None and seen.last_interaction_at == app.clock.now() - timedelta(hours=3)
 
 
-async def test_following_and_sending_the_invite_code_binds_the_person(
-    app: App, world: World, fake: FakeZaloOa, talk: Talk
+def millis(at: datetime) -> str:
+    return str(int(at.timestamp() * 1000))
+
+
+async def test_following_and_sending_the_invite_code_binds_the_person_unfollowing_is_noted(
+    app: App, world: World, fake: FakeZaloOa, oa: ZaloOaChannel, talk: Talk
 ) -> None:
     asked = await talk.follow(PERSON)
     assert "mã mời" in asked[0]
@@ -98,6 +121,17 @@ async def test_following_and_sending_the_invite_code_binds_the_person(
         assert binding is not None and binding.chat_id == PERSON
         seen = await session.scalar(select(ChatContact))
         assert seen is not None and seen.following and seen.chat_id == PERSON
+    # unfollowing is recorded, not answered; following again is a new interaction
+    sent, stored = len(fake.sent(PERSON)), await stored_updates(app)
+    fake.deliver(fake.event("unfollow", PERSON))
+    await fake.until(lambda: not fake.updates)
+    async with app.sessions() as session:
+        seen = await contacts.contact(session, "zalo_oa", PERSON)
+        assert seen is not None and not seen.following
+    assert len(fake.sent(PERSON)) == sent and await stored_updates(app) == stored
+    assert not await oa.sender.in_window(PERSON)
+    back = await talk.follow(PERSON)
+    assert "Thôn Tây" in back[0] and await oa.sender.in_window(PERSON)
 
 
 async def test_buttons_answer_questions_and_a_stale_label_typed_works_too(
@@ -142,30 +176,29 @@ async def test_a_full_report_with_buttons_a_photo_and_a_document_from_the_person
     assert not list((app.settings.files_dir / "incoming").glob("*"))
 
 
-async def test_the_digest_chart_and_workbook_go_by_upload(
-    app: App, world: World, fake: FakeZaloOa, talk: Talk
+async def test_the_digest_chart_goes_by_upload_and_the_workbook_by_a_link(
+    app: App, world: World, fake: FakeZaloOa, oa: ZaloOaChannel, talk: Talk
 ) -> None:
     async with app.sessions() as session, session.begin():
         await load_default_templates(session, app.clock.now())
     await talk.text(PERSON, await invite(app, world, "staff", world.commune))
     texts = await talk.text(PERSON, "/tonghop")
     assert texts[0].startswith("TỔNG HỢP THI ĐUA – Xã Hòa Bình")
-    assert texts[1:] == [
-        "Biểu đồ tỷ lệ nộp báo cáo theo đơn vị.",
-        "Tệp Excel: báo cáo các đơn vị và danh sách đề nghị khen thưởng.",
-        "[file]",
-    ]
-    images = [k for k, v in fake.uploads.items() if v[0] == "image"]
-    files = [v for v in fake.uploads.values() if v[0] == "file"]
-    assert len(images) == 1 and fake.uploads[images[0]][2].startswith(b"\x89PNG")
-    assert len(files) == 1 and files[0][1].endswith(".xlsx") and files[0][2].startswith(b"PK")
-    kinds = [c.params["message"].get("attachment", {}).get("type") for c in fake.sent(PERSON)]
-    assert "file" in kinds and "template" in kinds
+    assert texts[1] == "Biểu đồ tỷ lệ nộp báo cáo theo đơn vị."
+    assert texts[2].startswith("Tệp Excel: báo cáo các đơn vị và danh sách đề nghị khen thưởng.")
+    images = [v for v in fake.uploads.values() if v[0] == "image"]
+    assert len(images) == 1 and images[0][2].startswith(b"\x89PNG")
+    # the OA takes only PDF and Word files: the workbook comes as a link that downloads it
+    assert not [v for v in fake.uploads.values() if v[0] == "file"]
+    assert "Tải tệp " in texts[2] and "72 giờ" in texts[2]
     assert all(c.delivered for c in fake.sent(PERSON))
+    workbook = await download(oa, link_in(texts[2]))
+    assert workbook.status_code == 200 and workbook.content.startswith(b"PK")
+    assert "attachment" in workbook.headers["content-disposition"]
 
 
 async def test_long_texts_are_split_and_many_options_are_numbered(
-    app: App, fake: FakeZaloOa, oa: ZaloOaChannel, tmp_path: Path
+    app: App, fake: FakeZaloOa, oa: ZaloOaChannel
 ) -> None:
     fake.text(PERSON, "xin chào")  # an interaction: the OA may message the person
     await fake.until(lambda: fake.pushed >= 1)
@@ -191,17 +224,47 @@ async def test_long_texts_are_split_and_many_options_are_numbered(
     assert (
         fake.texts(PERSON)[-1] == "Gửi báo cáo?\n\n1. Xem chi tiết\n2. Về menu\n\nTrả lời 1 hoặc 2."
     )
-    big = tmp_path / "ho-so.docx"
-    big.write_bytes(b"x" * (6 * 1024 * 1024))
-    await oa.sender.send(
-        PERSON, Reply("", attachment=Attachment("document", big, big.name)), as_reply=True
-    )
-    assert "quá lớn" in fake.texts(PERSON)[-1]
+
+
+async def test_files_go_by_upload_or_by_a_link_when_the_oa_cannot_carry_them(
+    app: App, fake: FakeZaloOa, oa: ZaloOaChannel, tmp_path: Path
+) -> None:
+    fake.text(PERSON, "xin chào")  # answered by asking for the invite code
+    await fake.until(lambda: len(fake.sent(PERSON)) >= 1)
+    dossier = tmp_path / "ho-so-khen-thuong.docx"
+    dossier.write_bytes(b"PK\x03\x04" + b"d" * 500)
+    reply = Reply("Hồ sơ khen thưởng", attachment=Attachment("document", dossier, dossier.name))
+    await oa.sender.send(PERSON, reply, as_reply=True)
+    assert fake.texts(PERSON)[-2:] == ["Hồ sơ khen thưởng", "[file]"]
+    files = [v for v in fake.uploads.values() if v[0] == "file"]
+    assert files == [("file", dossier.name, dossier.read_bytes())]
+    # over the OA's 5 MB, or of a type it refuses: a link, and the link serves the file
+    big = tmp_path / "bien-ban.pdf"
+    big.write_bytes(b"%PDF-1.4 " + b"x" * (6 * 1024 * 1024))
     sheet = tmp_path / "tong-hop.xlsx"
     sheet.write_bytes(b"PK\x03\x04" + b"x" * 100)
-    reply = Reply("Tổng hợp tháng 11", attachment=Attachment("document", sheet, sheet.name, XLSX))
+    for path, mime in ((big, "application/pdf"), (sheet, XLSX)):
+        reply = Reply("Tổng hợp", attachment=Attachment("document", path, path.name, mime))
+        await oa.sender.send(PERSON, reply, as_reply=True)
+        text = fake.texts(PERSON)[-1]
+        assert text.startswith("Tổng hợp\n\nTải tệp " + path.name)
+        got = await download(oa, link_in(text))
+        assert got.status_code == 200 and got.content == path.read_bytes()
+    assert len([v for v in fake.uploads.values() if v[0] == "file"]) == 1
+    # a forged or altered link serves nothing
+    token = link_in(text).split("/files/")[1].split("/")[0]
+    forged = link_in(text).replace(token, token[:-4] + ("AAAA" if token[-4:] != "AAAA" else "BBBB"))
+    assert (await download(oa, forged)).status_code == 404
+    assert (await download(oa, link_in(text).replace("/files/", "/files/A"))).status_code == 404
+    # a photo over 1 MB, or not png/jpeg, goes as a JPEG made to fit
+    photo = tmp_path / "anh-minh-chung.webp"
+    noisy = Image.effect_noise((1800, 1400), 90).convert("RGB")
+    noisy.save(photo, "WEBP", quality=100)
+    reply = Reply("Ảnh", attachment=Attachment("photo", photo, photo.name, "image/webp"))
     await oa.sender.send(PERSON, reply, as_reply=True)
-    assert fake.texts(PERSON)[-2:] == ["Tổng hợp tháng 11", "[file]"]
+    kind, name, data = list(fake.uploads.values())[-1]
+    assert kind == "image" and name == "anh-minh-chung.jpg" and data.startswith(b"\xff\xd8")
+    assert len(data) <= 1024 * 1024
     chart = tmp_path / "c.png"
     chart.write_bytes(PNG)
     await oa.sender.send(
@@ -209,3 +272,18 @@ async def test_long_texts_are_split_and_many_options_are_numbered(
     )
     assert fake.texts(PERSON)[-1] == "Biểu đồ"
     assert fake.sent(PERSON)[-1].params["message"]["attachment"]["payload"]["elements"]
+    assert list(fake.uploads.values())[-1] == ("image", "c.png", PNG)
+
+
+def link_in(text: str) -> str:
+    found = re.search(r"https://\S+", text)
+    assert found, text
+    return found.group(0)
+
+
+async def download(oa: ZaloOaChannel, link: str) -> httpx.Response:
+    """Fetches a link given to a person from the bot's own server (the address it names is
+    the public one in front of it)."""
+    local = link.replace("https://bot.example.vn", f"http://127.0.0.1:{oa.port}")
+    async with httpx.AsyncClient() as client:
+        return await client.get(local)

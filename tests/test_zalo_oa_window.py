@@ -6,7 +6,7 @@ digest shows it as not sent over Zalo OA. Never silently dropped."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -226,3 +226,17 @@ async def test_after_an_unfollow_pushes_are_outside_the_window(setup: Setup) -> 
     assert not setup.fake.sent(PERSON)
     assert len(setup.telegram.delivered(TG_CHAT)) == 1
     assert member.id
+
+
+async def test_a_template_refused_at_night_waits_for_six_in_the_morning(setup: Setup) -> None:
+    setup.fake.register_template("tpl-report", "name", "unit", "month", "due")
+    await setup.start(zalo_zns_template_report="tpl-report")
+    await setup.member("zalo_oa", seen_days_ago=8)
+    setup.fake.fail("message/template", -234, "This message cannot be sent at night")
+    await setup.plan_and_send()
+    [row] = await setup.rows()
+    assert row.sent_at is None and row.failed_at is None and row.attempts == 1
+    # 6:00 in Hà Nội the next morning
+    now = setup.app.clock.now()
+    assert row.not_before == datetime(now.year, now.month, now.day, 23, 0, tzinfo=UTC)
+    assert timedelta(0) < row.not_before - now < timedelta(days=1)

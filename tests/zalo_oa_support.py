@@ -16,7 +16,9 @@ from tests.fakes.zalo_oa_server import APP_ID, APP_SECRET, OA_SECRET, REFRESH_TO
 
 
 def oa_settings(app: App, fake: FakeZaloOa, **more: Any) -> Any:
-    """The app's settings with the OA channel on, against `fake`, its webhook on a free port."""
+    """The app's settings with the OA channel on, against `fake`, its webhook on a free port;
+    the fake's events carry the app's clock time."""
+    fake.now = lambda: app.clock.now().timestamp()
     values = {
         "zalo_oa_app_id": APP_ID,
         "zalo_oa_secret_key": SecretStr(OA_SECRET),

@@ -15,16 +15,14 @@ signed with HMAC and expiring; images are sent with sendPhoto pointing at such a
 from __future__ import annotations
 
 import asyncio
-import base64
 import hashlib
 import hmac
 import json
 import logging
 import mimetypes
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import quote, unquote, urlparse
+from urllib.parse import urlparse
 
 import httpx
 import tornado.httpserver
@@ -35,6 +33,7 @@ from bot.channels.base import ChatBlocked, SendError
 from bot.channels.common import numbered, split_text, units
 from bot.channels.conveyor import Conveyor, Stored
 from bot.channels.download import fetch
+from bot.channels.file_links import FILES_ROUTE, FileHandler, FileLinks, link_secret
 from bot.pace import SharedPace
 from bot.settings import Settings
 from handlers.clock import Clock
@@ -47,7 +46,6 @@ log = logging.getLogger(__name__)
 CHANNEL = "zalo"
 TEXT_LIMIT = 2000
 SECRET_HEADER = "X-Bot-Api-Secret-Token"
-FILES_PREFIX = "/files/"
 EMPTY_POLL = 408
 BACKOFF_MAX = 30.0
 
@@ -100,64 +98,6 @@ class ZaloApi:
 
     async def close(self) -> None:
         await self.client.aclose()
-
-
-# File links -----------------------------------------------------------------------------------
-
-
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
-class FileLinks:
-    """Links to files on disk: ``/files/<payload>.<hmac>/<name>``, valid until their expiry.
-
-    The payload (path, mime, expiry) is signed with HMAC-SHA256, so nobody can make a link to
-    another file or extend one; the 256-bit signature makes a link unguessable.
-    """
-
-    def __init__(self, base_url: str, secret: bytes, clock: Clock, hours: int) -> None:
-        self.base_url = base_url.rstrip("/")
-        self.secret = secret
-        self.clock = clock
-        self.hours = hours
-
-    def _sign(self, payload: str) -> str:
-        return _b64(hmac.new(self.secret, payload.encode(), hashlib.sha256).digest())
-
-    def url(self, attachment: Attachment) -> str:
-        expires = int(self.clock.now().timestamp()) + self.hours * 3600
-        raw = json.dumps([str(attachment.path.resolve()), attachment.mime, expires])
-        payload = _b64(raw.encode())
-        name = quote(attachment.filename or "file", safe="")
-        return f"{self.base_url}{FILES_PREFIX}{payload}.{self._sign(payload)}/{name}"
-
-    def resolve(self, token: str) -> tuple[Path, str] | None:
-        """(path, mime) for a token that is signed by us, unexpired and names a file; else None."""
-        payload, _dot, signature = token.partition(".")
-        if not payload or not hmac.compare_digest(signature.encode(), self._sign(payload).encode()):
-            return None
-        try:
-            path, mime, expires = json.loads(_unb64(payload))
-            file, expiry = Path(str(path)), int(expires)
-            if expiry < self.clock.now().timestamp() or not file.is_file():
-                return None
-        except (ValueError, TypeError, OverflowError, OSError):
-            # signed by us, yet not what we sign: nothing to serve
-            return None
-        return file, str(mime)
-
-
-def link_secret(settings: Settings) -> bytes:
-    """FILE_LINK_SECRET, or a key derived from the bot token (stable across restarts)."""
-    if settings.file_link_secret is not None:
-        return settings.file_link_secret.get_secret_value().encode()
-    token = settings.zalo_bot_token.get_secret_value() if settings.zalo_bot_token else ""
-    return hmac.new(token.encode(), b"thidua file links", hashlib.sha256).digest()
 
 
 def public_base(settings: Settings) -> str | None:
@@ -357,7 +297,12 @@ class ZaloChannel:
         )
         base = public_base(settings)
         self.links = (
-            FileLinks(base, link_secret(settings), clock, settings.file_link_hours)
+            FileLinks(
+                base,
+                link_secret(settings, settings.zalo_bot_token.get_secret_value()),
+                clock,
+                settings.file_link_hours,
+            )
             if base
             else None
         )
@@ -417,7 +362,7 @@ class ZaloChannel:
         await self.api.close()
 
     def _serve(self) -> None:
-        routes: list[Any] = [(rf"{FILES_PREFIX}([^/]+)/?(.*)", _FileHandler, {"links": self.links})]
+        routes: list[Any] = [(FILES_ROUTE, FileHandler, {"links": self.links})]
         if self.settings.zalo_webhook_url:
             path = urlparse(self.settings.zalo_webhook_url).path or "/"
             routes.append((path, _WebhookHandler, {"channel": self}))
@@ -539,27 +484,3 @@ class _WebhookHandler(tornado.web.RequestHandler):
             self.finish({"ok": False, "description": "try again"})
             return
         self.finish({"ok": True})
-
-
-class _FileHandler(tornado.web.RequestHandler):
-    def initialize(self, links: FileLinks | None) -> None:
-        self.links = links
-
-    async def get(self, token: str, name: str) -> None:
-        try:
-            found = self.links.resolve(token) if self.links else None
-        except Exception:
-            log.warning("zalo: a file link could not be read")
-            found = None
-        if found is None:
-            self.set_status(404)
-            self.finish("not found")
-            return
-        path, mime = found
-        data = await asyncio.to_thread(path.read_bytes)
-        self.set_header("Content-Type", mime)
-        self.set_header("Cache-Control", "private, no-store")
-        disposition = "inline" if mime.startswith("image/") else "attachment"
-        filename = quote(unquote(name) or path.name, safe="")
-        self.set_header("Content-Disposition", f"{disposition}; filename*=UTF-8''{filename}")
-        self.finish(data)

@@ -3,8 +3,9 @@ a commune's OA).
 
 In: a webhook only (the OA has no polling), at the path of ZALO_OA_WEBHOOK_URL. Each request's
 ``X-ZEvent-Signature`` must be ``mac=`` + sha256(app id + raw body + the body's timestamp + the
-OA secret key), compared in constant time; anything else is refused with 403 and never
-processed. An event is stored (the conveyor's inbox) before the webhook answers 200, within
+OA secret key), compared in constant time, and its timestamp within a day of our clock
+(a replay after the inbox forgot its id is refused); anything else is refused with 403 and
+never processed. An event is stored (the conveyor's inbox) before the webhook answers 200, within
 Zalo's 2 seconds; a redelivery (same ``msg_id``) adds nothing. Handled events: a person's text
 (a pressed ``oa.query.show`` button comes back as the text of its payload), image and file
 (downloaded into ``files_dir/incoming``), sticker and others (answered politely), follow (as
@@ -14,7 +15,9 @@ Zalo's 2 seconds; a redelivery (same ``msg_id``) adds nothing. Handled events: a
 Out: text split at 2,000 characters; options as ``oa.query.show`` buttons (five to a message,
 the question's and one more "Hoặc chọn:"; each button's payload is the option's label, which
 the engine maps back), numbered text for longer lists or when the platform refuses buttons;
-images and documents are uploaded, then sent by attachment id or file token. Replies go as
+images (made to fit as JPEG when needed) and PDF or Word files are uploaded, then sent by
+attachment id or file token; other files (the digest's workbook, anything over 5 MB) go as a
+signed link served under the webhook's path. Replies go as
 consultation messages. A push (reminder, digest) is only sent that way within the messaging
 window after the person's last interaction (ZALO_OA_WINDOW_HOURS, Zalo's 7 days); outside it,
 a reminder goes as its ZNS template when one is configured for its topic, and otherwise the
@@ -27,20 +30,24 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+import io
 import json
 import logging
 import mimetypes
+import re
 from collections.abc import Mapping
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlparse
+from zoneinfo import ZoneInfo
 
 import httpx
 import tornado.httpserver
 import tornado.netutil
 import tornado.web
+from PIL import Image, ImageOps
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
@@ -48,6 +55,7 @@ from bot.channels.base import SendError, Unreachable
 from bot.channels.common import numbered, split_text, units
 from bot.channels.conveyor import Conveyor, Stored
 from bot.channels.download import fetch
+from bot.channels.file_links import FILES_ROUTE, FileHandler, FileLinks, link_secret
 from bot.channels.zalo_oa_api import NOT_SENT, TOKEN_REFUSED, OaApi, OaError
 from bot.channels.zalo_oa_tokens import OaTokens, TokenBroken, TokenUnavailable
 from bot.pace import SharedPace
@@ -70,9 +78,24 @@ BUTTONS_MAX = 5
 BUTTON_MESSAGES_MAX = 2
 BUTTON_TITLE_LIMIT = 100
 BUTTON_PAYLOAD_LIMIT = 1000
+# what the OA's uploads take: png/jpeg images up to 1 MB; PDF and Word files up to 5 MB
 IMAGE_LIMIT = 1024 * 1024
 FILE_LIMIT = 5 * 1024 * 1024
+OA_IMAGES = frozenset({"image/png", "image/jpeg"})
+OA_DOCUMENTS = frozenset(
+    {
+        "application/pdf",
+        "application/msword",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    }
+)
+# the longest side of an image made to fit the OA's upload, before it is shrunk further
+IMAGE_SIDE_MAX = 2048
 SIGNATURE_HEADER = "X-ZEvent-Signature"
+# a signed event is taken only this close to its own timestamp: Zalo redelivers an event it
+# got no 200 for during about 12 hours; the inbox remembers message ids for 7 days
+EVENT_AGE_MAX = timedelta(hours=24)
+CLOCK_SKEW_MAX = timedelta(minutes=10)
 KEEP_FRESH_SECONDS = 600.0
 # waits after errors that say "later": the app's call limit, a token that is being fixed
 RATE_LIMITED_WAIT = 10.0
@@ -87,6 +110,9 @@ OUT_OF_REACH = frozenset({-230, -232, -213, -227, -244, -217})
 TEMPLATE_UNAVAILABLE = frozenset(
     {-115, -135, -1351, -139, -140, -141, -144, -145, -146, -147, -1471, -1472}
 )
+# a template that may not go between 22:00 and 6:00: it waits for the morning
+NOT_AT_NIGHT = -234
+MORNING_HOUR = 6
 # a message with buttons refused as malformed: sent again as numbered lines
 BUTTONS_REFUSED = frozenset({-201, -210, -233})
 # the request is wrong as it is: sending it again cannot help
@@ -125,6 +151,22 @@ def signed(app_id: str, body: bytes, given: str, secret_key: str) -> dict[str, A
     if not hmac.compare_digest(given.strip().encode(), expected.encode()):
         return None
     return event
+
+
+def event_time(event: Mapping[str, Any]) -> datetime | None:
+    """When the event happened: its ``timestamp`` (milliseconds, signed with the body)."""
+    try:
+        return datetime.fromtimestamp(int(str(event.get("timestamp"))) / 1000, UTC)
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None
+
+
+def fresh(event: Mapping[str, Any], now: datetime) -> bool:
+    """Whether Zalo could still be delivering the event now: not older than Zalo goes on
+    redelivering (well within the time the inbox remembers message ids, so a captured request
+    replayed later is refused rather than taken again), not from the future."""
+    at = event_time(event)
+    return at is not None and now - EVENT_AGE_MAX <= at <= now + CLOCK_SKEW_MAX
 
 
 def person_of(event: Mapping[str, Any]) -> str:
@@ -200,6 +242,39 @@ def buttons(options: tuple[Option, ...]) -> list[dict[str, str]]:
     return out
 
 
+def as_jpeg(data: bytes, limit: int) -> bytes | None:
+    """The image as a JPEG of at most `limit` bytes (upright, shrunk as needed); None when
+    the data is not an image Pillow can read."""
+    try:
+        with Image.open(io.BytesIO(data)) as opened:
+            image = ImageOps.exif_transpose(opened).convert("RGB")
+    except (OSError, ValueError, Image.DecompressionBombError):
+        return None
+    image.thumbnail((IMAGE_SIDE_MAX, IMAGE_SIDE_MAX))
+    while True:
+        out = io.BytesIO()
+        image.save(out, "JPEG", quality=85, optimize=True)
+        if out.tell() <= limit or min(image.size) <= 64:
+            return out.getvalue() if out.tell() <= limit else None
+        image = image.resize((image.width * 3 // 4, image.height * 3 // 4))
+
+
+def until_morning(now: datetime, zone: ZoneInfo) -> float:
+    """Seconds from `now` to the next 6:00 local time."""
+    local = now.astimezone(zone)
+    morning = local.replace(hour=MORNING_HOUR, minute=0, second=0, microsecond=0)
+    if morning <= local:
+        morning += timedelta(days=1)
+    return (morning - local).total_seconds()
+
+
+def document_mime(attachment: Attachment) -> str:
+    """The document's type, by its name when what it was given is vague."""
+    if attachment.mime in OA_DOCUMENTS:
+        return attachment.mime
+    return mimetypes.guess_type(attachment.filename or "")[0] or attachment.mime
+
+
 def template_data(settings: Settings, topic: str, values: Mapping[str, Any]) -> dict[str, str]:
     """A ZNS template's parameters from a reminder's values: by our names, or as mapped by
     ZALO_ZNS_PARAMS_<TOPIC> (template parameter → our value); each cut to the parameter
@@ -241,10 +316,12 @@ class OaSender:
         tokens: OaTokens,
         settings: Settings,
         engine: Engine,
+        links: FileLinks | None = None,
     ) -> None:
         self.api = api
         self.tokens = tokens
         self.settings = settings
+        self.links = links
         self.sessions = engine.sessions
         self.clock = engine.clock
         self.rate_per_second = settings.zalo_oa_rate_per_second
@@ -304,6 +381,9 @@ class OaSender:
         try:
             data = await self._call(chat_id, "/v3.0/oa/message/template", body, as_reply=False)
         except OaError as error:
+            if error.code == NOT_AT_NIGHT:
+                wait = until_morning(self.clock.now(), ZoneInfo(self.settings.timezone))
+                raise SendError(str(error), retry_after=wait) from error
             if error.code in REFUSED | OUT_OF_REACH | TEMPLATE_UNAVAILABLE:
                 raise Unreachable(f"{why}; template refused: {error.code}") from error
             raise
@@ -356,29 +436,56 @@ class OaSender:
         self, chat_id: str, attachment: Attachment, caption: str, as_reply: bool
     ) -> str | None:
         """Uploads the file and sends it (an image by attachment id with the caption as its
-        text; a document by file token, the caption then going as its own message)."""
+        text; a PDF or Word file by file token, the caption then going as its own message).
+        An image the OA will not take as it is goes as a JPEG made to fit; anything else it
+        cannot carry (a workbook, a file over 5 MB) goes as a link to download it."""
         data = await asyncio.to_thread(attachment.path.read_bytes)
-        image = attachment.kind == "photo" or attachment.mime.startswith("image/")
-        if image and len(data) <= IMAGE_LIMIT and attachment.mime in ("image/png", "image/jpeg"):
-            uploaded = await self._upload("image", attachment, data)
-            element = {"media_type": "image", "attachment_id": uploaded.get("attachment_id", "")}
-            message: dict[str, Any] = {
-                "attachment": {
-                    "type": "template",
-                    "payload": {"template_type": "media", "elements": [element]},
+        if attachment.kind == "photo" or attachment.mime.startswith("image/"):
+            if attachment.mime not in OA_IMAGES or len(data) > IMAGE_LIMIT:
+                fitted = await asyncio.to_thread(as_jpeg, data, IMAGE_LIMIT)
+                if fitted is not None:
+                    data = fitted
+                    name = Path(attachment.filename or attachment.path.name).stem + ".jpg"
+                    attachment = replace(attachment, filename=name, mime="image/jpeg")
+            if attachment.mime in OA_IMAGES and len(data) <= IMAGE_LIMIT:
+                uploaded = await self._upload("image", attachment, data)
+                element = {
+                    "media_type": "image",
+                    "attachment_id": uploaded.get("attachment_id", ""),
                 }
-            }
+                message: dict[str, Any] = {
+                    "attachment": {
+                        "type": "template",
+                        "payload": {"template_type": "media", "elements": [element]},
+                    }
+                }
+                if caption:
+                    message["text"] = caption
+                return _message_id(await self._message(chat_id, message, as_reply))
+        elif document_mime(attachment) in OA_DOCUMENTS and len(data) <= FILE_LIMIT:
+            attachment = replace(attachment, mime=document_mime(attachment))
             if caption:
-                message["text"] = caption
-            return _message_id(await self._message(chat_id, message, as_reply))
-        if len(data) > FILE_LIMIT:
-            note = gettext("channels.oa_file_too_big", name=attachment.filename)
-            return _message_id(await self._message(chat_id, {"text": note}, as_reply))
-        if caption:
-            await self._message(chat_id, {"text": caption}, as_reply)
-        uploaded = await self._upload("file", attachment, data)
-        message = {"attachment": {"type": "file", "payload": {"token": uploaded.get("token", "")}}}
-        return _message_id(await self._message(chat_id, message, as_reply))
+                await self._message(chat_id, {"text": caption}, as_reply)
+            uploaded = await self._upload("file", attachment, data)
+            file = {"type": "file", "payload": {"token": uploaded.get("token", "")}}
+            return _message_id(await self._message(chat_id, {"attachment": file}, as_reply))
+        return await self._link(chat_id, attachment, caption, as_reply)
+
+    async def _link(
+        self, chat_id: str, attachment: Attachment, caption: str, as_reply: bool
+    ) -> str | None:
+        """A file the OA cannot carry: a link to download it from our server (or, with no
+        public address, a word that it could not be sent here)."""
+        if self.links is None:
+            note = gettext("channels.file_unavailable", name=attachment.filename)
+        else:
+            url = self.links.url(attachment)
+            hours = self.links.hours
+            note = gettext("channels.file_link", name=attachment.filename, url=url, hours=hours)
+        last = None
+        for chunk in split_text(f"{caption}\n\n{note}" if caption else note, TEXT_LIMIT):
+            last = _message_id(await self._message(chat_id, {"text": chunk}, as_reply)) or last
+        return last
 
     async def _upload(self, kind: str, attachment: Attachment, data: bytes) -> dict[str, Any]:
         files = {"file": (attachment.filename or attachment.path.name, data, attachment.mime)}
@@ -458,7 +565,18 @@ class ZaloOaChannel:
             timedelta(minutes=settings.zalo_oa_refresh_margin_minutes),
             on_broken=self.report_broken,
         )
-        self.sender = OaSender(self.api, self.tokens, settings, engine)
+        # files the OA cannot carry are linked under the webhook's own address
+        self.links = (
+            FileLinks(
+                settings.zalo_oa_webhook_url.rstrip("/"),
+                link_secret(settings, settings.zalo_oa_app_secret.get_secret_value()),
+                clock,
+                settings.file_link_hours,
+            )
+            if settings.zalo_oa_webhook_url
+            else None
+        )
+        self.sender = OaSender(self.api, self.tokens, settings, engine, self.links)
         self.sender.pace = SharedPace(
             engine.sessions,
             engine.clock,
@@ -499,7 +617,12 @@ class ZaloOaChannel:
     def _serve(self) -> None:
         assert self.settings.zalo_oa_webhook_url is not None
         path = urlparse(self.settings.zalo_oa_webhook_url).path.rstrip("/") or ""
-        application = tornado.web.Application([(rf"{path}/?", _WebhookHandler, {"channel": self})])
+        application = tornado.web.Application(
+            [
+                (rf"{re.escape(path)}/?", _WebhookHandler, {"channel": self}),
+                (re.escape(path) + FILES_ROUTE, FileHandler, {"links": self.links}),
+            ]
+        )
         sockets = tornado.netutil.bind_sockets(
             self.settings.zalo_oa_webhook_port, self.settings.zalo_oa_webhook_listen
         )
@@ -533,8 +656,11 @@ class ZaloOaChannel:
             log.warning("zalo_oa: an event without a person was dropped")
             return False
         following = True if name == "follow" else False if name == "unfollow" else None
+        # the interaction counts from when it happened (a redelivery arrives later)
+        now = self.clock.now()
+        at = min(event_time(event) or now, now)
         async with self.engine.sessions() as session, session.begin():
-            await contacts.touch(session, CHANNEL, person, self.clock.now(), following)
+            await contacts.touch(session, CHANNEL, person, at, following)
         if name == "unfollow":
             return False
         await self.conveyor.receive([Stored(event_key(event), person, dict(event))])
@@ -639,6 +765,10 @@ class _WebhookHandler(tornado.web.RequestHandler):
         )
         if event is None:
             log.warning("zalo_oa: a webhook request without a valid signature was refused")
+        elif not fresh(event, self.channel.clock.now()):
+            log.warning("zalo_oa: a signed event too old or from the future was refused")
+            event = None
+        if event is None:
             self.set_status(403)
             self.finish({"error": 403, "message": "forbidden"})
             return

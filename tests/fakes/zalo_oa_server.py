@@ -13,7 +13,8 @@ with HTTP 200): ``POST /v3.0/oa/message/cs`` (text ≤ 2,000; ``template`` attac
 refused with -230 when the person's last interaction is older than the window (7 days) and
 -213 after an unfollow; ``POST /v3.0/oa/message/template`` (a registered ZNS template by
 ``user_id``: -109 unknown template, -1122 a parameter missing); ``POST /v2.0/oa/upload/image``
-(png/jpeg ≤ 1 MB → ``attachment_id``) and ``/v2.0/oa/upload/file`` (≤ 5 MB → ``token``).
+(png/jpeg ≤ 1 MB → ``attachment_id``) and ``/v2.0/oa/upload/file`` (PDF, DOC or DOCX only,
+≤ 5 MB → ``token``; any other type -201, our guess at the code).
 A wrong or expired access token gets -216.
 
 Webhook: events (``user_send_text``, ``user_send_image``, ``user_send_file``, ``follow``,
@@ -32,6 +33,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlparse
@@ -47,6 +49,12 @@ ACCESS_LIFE = 90000
 WINDOW_SECONDS = 7 * 24 * 3600
 # the text of a message that carries a question's further buttons
 CONTINUED = ("Hoặc chọn:", "Or choose:")
+IMAGE_TYPES = ("image/png", "image/jpeg")
+DOCUMENT_TYPES = (
+    "application/pdf",
+    "application/msword",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+)
 BUTTON_TYPES = ("oa.query.show", "oa.query.hide", "oa.open.url", "oa.open.sms", "oa.open.phone")
 
 
@@ -84,6 +92,8 @@ class FakeZaloOa(FakeServer):
         self._serial = itertools.count(1)
         self._closed = threading.Event()
         self._target: str | None = None
+        # the time events carry (tests set the bot's clock)
+        self.now: Callable[[], float] = time.time
 
     def __exit__(self, *exc: object) -> None:
         self._closed.set()
@@ -93,7 +103,7 @@ class FakeZaloOa(FakeServer):
 
     def event(self, name: str, user: str, **message: Any) -> dict[str, Any]:
         """An event as Zalo posts it (ids and the timestamp as strings)."""
-        stamp = str(int(time.time() * 1000) + next(self._serial))
+        stamp = str(int(self.now() * 1000) + next(self._serial))
         body: dict[str, Any] = {
             "app_id": self.app_id,
             "user_id_by_app": f"app-{user}",
@@ -315,7 +325,7 @@ class FakeZaloOa(FakeServer):
         mime = call.params.get("_file_mime", "")
         if len(data) > limit:
             return 200, _error(-210, "Parameter exceeds allowable limit")
-        if kind == "image" and mime not in ("image/png", "image/jpeg"):
+        if mime not in (IMAGE_TYPES if kind == "image" else DOCUMENT_TYPES):
             return 200, _error(-201, "file is invalid!")
         key = f"{kind}-{next(self._serial)}"
         self.uploads[key] = (kind, name, data)
