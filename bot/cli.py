@@ -82,6 +82,7 @@ def invite(
     now: Now = None,
 ) -> None:
     """Creates an invite; prints the code as the last line."""
+    from handlers.core import oa_invite
     from storage.access import create_invite, role_fits, unit_by_code
 
     if role not in ROLES:
@@ -100,16 +101,11 @@ def invite(
 
     code = with_app(body, clock=parse_now(now))
     typer.echo(f"{role} · {unit} · {days} days")
-    oa_id = Settings().zalo_oa_id
-    if oa_id:
-        # what to forward to the person: the OA's page, then the code as a message
-        typer.echo(f"Zalo OA: {oa_invite_link(oa_id)} — bấm Quan tâm rồi gửi mã {code}")
+    # what to forward to a person who will use the commune's OA (ZALO_OA_ID)
+    on_oa = oa_invite(Settings(), code)
+    if on_oa:
+        typer.echo(f"Zalo OA: {on_oa}")
     typer.echo(code)
-
-
-def oa_invite_link(oa_id: str) -> str:
-    """The link that opens the Official Account's page in Zalo, where a person follows it."""
-    return f"https://zalo.me/{oa_id.strip()}"
 
 
 @app.command("shell")

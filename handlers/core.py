@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 
+from bot.settings import Settings
 from handlers.commands import Parsed
 from handlers.flow import STAY, Context, Flow, Turn, ask, done, stay
 from handlers.types import Incoming, Option, Reply
@@ -184,7 +185,16 @@ async def link_start(ctx: Context) -> Turn:
         created_by=ctx.member.id,
         member_id=ctx.member.id,
     )
-    return done(_("link.code", code=code))
+    on_oa = oa_invite(ctx.settings, code)
+    return done(_("link.code", code=code) + (f"\n{on_oa}" if on_oa else ""))
+
+
+def oa_invite(settings: Settings, code: str) -> str | None:
+    """How to use `code` on the commune's Zalo Official Account (ZALO_OA_ID): open its page,
+    follow it, send the code; None when no OA is configured."""
+    if not settings.zalo_oa_id:
+        return None
+    return _("link.oa", url=f"https://zalo.me/{settings.zalo_oa_id.strip()}", code=code)
 
 
 LINK = Flow(

@@ -96,5 +96,6 @@ def test_invite_prints_the_zalo_oa_link_when_the_oa_is_configured(
     lines = invoke("invite", "--unit", "C9", "--role", "staff").strip().splitlines()
     code = lines[-1]
     assert lines[-2] == (
-        f"Zalo OA: https://zalo.me/388613280878808645 — bấm Quan tâm rồi gửi mã {code}"
+        "Zalo OA: Trên Zalo: mở https://zalo.me/388613280878808645, bấm «Quan tâm» rồi gửi mã "
+        f"{code} trong khung chat của Zalo OA."
     )

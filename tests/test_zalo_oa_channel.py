@@ -20,8 +20,8 @@ from handlers.types import Attachment, Option, Reply
 from storage import contacts
 from storage.models import ChatBinding, ChatContact, InboxUpdate, Report, StoredFile
 from storage.templates import load_default_templates
-from tests.factories import World
-from tests.fakes.zalo_oa_server import APP_ID, OA_SECRET, FakeZaloOa
+from tests.factories import World, make_incoming, texts
+from tests.fakes.zalo_oa_server import APP_ID, OA_ID, OA_SECRET, FakeZaloOa
 from tests.zalo_oa_support import Talk, hook_url, invite, oa_settings
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(256)) * 4
@@ -182,17 +182,17 @@ async def test_the_digest_chart_goes_by_upload_and_the_workbook_by_a_link(
     async with app.sessions() as session, session.begin():
         await load_default_templates(session, app.clock.now())
     await talk.text(PERSON, await invite(app, world, "staff", world.commune))
-    texts = await talk.text(PERSON, "/tonghop")
-    assert texts[0].startswith("TỔNG HỢP THI ĐUA – Xã Hòa Bình")
-    assert texts[1] == "Biểu đồ tỷ lệ nộp báo cáo theo đơn vị."
-    assert texts[2].startswith("Tệp Excel: báo cáo các đơn vị và danh sách đề nghị khen thưởng.")
+    said = await talk.text(PERSON, "/tonghop")
+    assert said[0].startswith("TỔNG HỢP THI ĐUA – Xã Hòa Bình")
+    assert said[1] == "Biểu đồ tỷ lệ nộp báo cáo theo đơn vị."
+    assert said[2].startswith("Tệp Excel: báo cáo các đơn vị và danh sách đề nghị khen thưởng.")
     images = [v for v in fake.uploads.values() if v[0] == "image"]
     assert len(images) == 1 and images[0][2].startswith(b"\x89PNG")
     # the OA takes only PDF and Word files: the workbook comes as a link that downloads it
     assert not [v for v in fake.uploads.values() if v[0] == "file"]
-    assert "Tải tệp " in texts[2] and "72 giờ" in texts[2]
+    assert "Tải tệp " in said[2] and "72 giờ" in said[2]
     assert all(c.delivered for c in fake.sent(PERSON))
-    workbook = await download(oa, link_in(texts[2]))
+    workbook = await download(oa, link_in(said[2]))
     assert workbook.status_code == 200 and workbook.content.startswith(b"PK")
     assert "attachment" in workbook.headers["content-disposition"]
 
@@ -205,9 +205,9 @@ async def test_long_texts_are_split_and_many_options_are_numbered(
     lines = [f"{n}. Thôn số {n} đã nộp báo cáo đúng hạn, số liệu đầy đủ." for n in range(120)]
     many = tuple(Option(f"o{n}", f"Mục {n}") for n in range(2 * BUTTONS_MAX + 1))
     await oa.sender.send(PERSON, Reply("\n".join(lines), many), by_number=True, as_reply=True)
-    texts = fake.texts(PERSON)
-    assert len(texts) >= 3 and all(len(t) <= 2000 for t in texts)
-    assert texts[-1].endswith("11. Mục 10\n\nTrả lời 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 hoặc 11.")
+    said = fake.texts(PERSON)
+    assert len(said) >= 3 and all(len(t) <= 2000 for t in said)
+    assert said[-1].endswith("11. Mục 10\n\nTrả lời 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 hoặc 11.")
     assert not fake.buttons(PERSON)
     # up to two messages of five buttons: the question's, then "Hoặc chọn:"
     seven = many[:7]
@@ -287,3 +287,20 @@ async def download(oa: ZaloOaChannel, link: str) -> httpx.Response:
     local = link.replace("https://bot.example.vn", f"http://127.0.0.1:{oa.port}")
     async with httpx.AsyncClient() as client:
         return await client.get(local)
+
+
+async def test_a_member_on_another_app_gets_the_oa_link_and_binds_the_oa_with_the_code(
+    app: App, world: World, fake: FakeZaloOa, talk: Talk
+) -> None:
+    app.engine.settings = app.settings.model_copy(update={"zalo_oa_id": OA_ID})
+    out = await app.engine.handle(make_incoming("/lienket", "head1"))
+    text = texts(out)
+    code = text.split(":", 1)[1].split()[0]
+    assert f"mở https://zalo.me/{OA_ID}, bấm «Quan tâm» rồi gửi mã {code}" in text
+    await talk.follow(PERSON)
+    assert "Thôn Đông" in (await talk.text(PERSON, code))[0]
+    async with app.sessions() as session:
+        bound = await session.scalars(
+            select(ChatBinding.channel).where(ChatBinding.member_id == world.members["head1"].id)
+        )
+        assert set(bound) == {"console", "zalo_oa"}
