@@ -154,12 +154,16 @@ async def test_a_full_report_with_buttons_a_photo_and_a_document_from_the_person
     await talk.text(PERSON, await invite(app, world))
     first = await talk.press(PERSON, "Báo cáo tháng")
     assert "Báo cáo tháng 11/2026 – Thôn Tây" in first[0]
-    await talk.text(PERSON, "12")
-    await talk.text(PERSON, "3")
-    await talk.press(PERSON, "Bỏ qua")
-    await talk.text(PERSON, "10")
     await talk.press(PERSON, "Không")
+    await talk.text(PERSON, "2")
+    await talk.text(PERSON, "3")
+    await talk.press(PERSON, "Tốt")
+    await talk.text(PERSON, "12")
+    await talk.text(PERSON, "0")
+    await talk.text(PERSON, "1")
     await talk.press(PERSON, "Bỏ qua")
+    await talk.press(PERSON, "Bỏ qua")
+    await talk.text(PERSON, "Họp dân bình xét cuối năm.")
     summary = await talk.image(PERSON, JPEG)
     assert [b["title"] for b in fake.buttons(PERSON)] == ["Gửi báo cáo", "Sửa một câu", "Hủy"]
     assert summary
@@ -168,6 +172,8 @@ async def test_a_full_report_with_buttons_a_photo_and_a_document_from_the_person
     async with app.sessions() as session:
         report = await session.scalar(select(Report))
         assert report is not None and report.answers["an_ninh_trat_tu"] is False
+        assert report.answers["ve_sinh_moi_truong"] == "tot"
+        assert report.answers["ho_ngheo_ho_tro"] == 12
         photo = await session.get(StoredFile, report.answers["anh_minh_chung"])
         assert photo is not None and photo.sha256 == hashlib.sha256(JPEG).hexdigest()
     # a document sent outside a step that wants one is answered politely, not lost

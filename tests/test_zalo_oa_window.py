@@ -20,7 +20,7 @@ from bot.dispatcher import Dispatcher
 from handlers.digest import render_text
 from storage import contacts
 from storage.digest import build_digest
-from storage.models import ChatBinding, Member, OutboxMessage
+from storage.models import ChatBinding, HouseholdList, Member, OutboxMessage
 from storage.reminders import plan
 from storage.templates import load_default_templates
 from tests.factories import World
@@ -69,10 +69,22 @@ class Setup:
 
     async def member(self, *channels: str, seen_days_ago: float = 0) -> Member:
         """Đinh Thị Hoa, a head of Thôn Tây, bound on these channels only; her last
-        interaction with the OA `seen_days_ago` days ago (the fake OA thinks so too)."""
+        interaction with the OA `seen_days_ago` days ago (the fake OA thinks so too). Thôn
+        Tây's Gia đình văn hóa list is already posted: the monthly report's reminder is the
+        only push due."""
         app = self.app
         now = app.clock.now()
         async with app.sessions() as session, session.begin():
+            session.add(
+                HouseholdList(
+                    unit_id=self.world.villages[1].id,
+                    year=now.year,
+                    status="posted",
+                    meeting_on=now.date(),
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
             member = Member(
                 name="Đinh Thị Hoa",
                 role="village_head",
