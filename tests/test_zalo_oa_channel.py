@@ -189,6 +189,9 @@ async def test_the_digest_chart_goes_by_upload_and_the_workbook_by_a_link(
         await load_default_templates(session, app.clock.now())
     await talk.text(PERSON, await invite(app, world, "staff", world.commune))
     said = await talk.text(PERSON, "/tonghop")
+    assert said[0].startswith("Bot đang chuẩn bị bản tổng hợp")
+    await fake.until(lambda: "Tải tệp " in fake.texts(PERSON)[-1], 30)
+    said = fake.texts(PERSON)[-3:]
     assert said[0].startswith("TỔNG HỢP THI ĐUA – Xã Hòa Bình")
     assert said[1] == "Biểu đồ tỷ lệ nộp báo cáo theo đơn vị."
     assert said[2].startswith("Tệp Excel: báo cáo các đơn vị và danh sách đề nghị khen thưởng.")
