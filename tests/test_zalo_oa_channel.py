@@ -101,6 +101,16 @@ async def test_forged_or_missing_signatures_are_refused_and_never_processed(
     assert seen is not None and seen.last_interaction_at == app.clock.now() - timedelta(hours=3)
 
 
+def button_rows(fake: FakeZaloOa) -> list[list[dict[str, str]]]:
+    """The buttons of each message the person got that had some."""
+    rows = []
+    for call in fake.sent(PERSON):
+        payload = call.params["message"].get("attachment", {}).get("payload", {})
+        if payload.get("buttons"):
+            rows.append(payload["buttons"])
+    return rows
+
+
 def millis(at: datetime) -> str:
     return str(int(at.timestamp() * 1000))
 
@@ -116,6 +126,9 @@ async def test_following_and_sending_the_invite_code_binds_the_person_unfollowin
     menu = fake.buttons(PERSON)
     assert [b["title"] for b in menu][:2] == ["Báo cáo tháng", "Đề xuất khen thưởng"]
     assert all(b["type"] == "oa.query.show" and b["payload"] == b["title"] for b in menu)
+    # a village head's six choices: three and three, the second under "Hoặc chọn:"
+    assert welcome[-2:] == ["Anh/Chị muốn làm gì? Vui lòng chọn một mục.", "Hoặc chọn:"]
+    assert [len(b) for b in button_rows(fake)[-2:]] == [3, 3] and len(menu) == 6
     async with app.sessions() as session:
         binding = await session.scalar(select(ChatBinding).where(ChatBinding.channel == "zalo_oa"))
         assert binding is not None and binding.chat_id == PERSON
@@ -223,6 +236,10 @@ async def test_long_texts_are_split_and_many_options_are_numbered(
     await oa.sender.send(PERSON, Reply("Chọn một mục", seven), by_number=True, as_reply=True)
     assert fake.texts(PERSON)[-2:] == ["Chọn một mục", "Hoặc chọn:"]
     assert [b["title"] for b in fake.buttons(PERSON)] == [o.label for o in seven]
+    shown = [
+        len(c.params["message"]["attachment"]["payload"]["buttons"]) for c in fake.sent(PERSON)[-2:]
+    ]
+    assert shown == [4, 3]  # evenly: never a "Hoặc chọn:" with a lone button
     few = (Option("a", "Xem chi tiết"), Option("b", "Về menu"))
     await oa.sender.send(PERSON, Reply("\n".join(lines), few), as_reply=True)
     assert [b["title"] for b in fake.buttons(PERSON)] == ["Xem chi tiết", "Về menu"]

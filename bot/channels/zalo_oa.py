@@ -12,12 +12,12 @@ Zalo's 2 seconds; a redelivery (same ``msg_id``) adds nothing. Handled events: a
 ``/start``: a stranger is asked for the invite code, a member sees the menu) and unfollow
 (recorded, not answered). Every event from a person records their last interaction.
 
-Out: text split at 2,000 characters; options as ``oa.query.show`` buttons (five to a message,
-the question's and one more "Hoặc chọn:"; each button's payload is the option's label, which
-the engine maps back), numbered text for longer lists or when the platform refuses buttons;
-images (made to fit as JPEG when needed) and PDF or Word files are uploaded, then sent by
-attachment id or file token; other files (the digest's workbook, anything over 5 MB) go as a
-signed link served under the webhook's path. Replies go as
+Out: text split at 2,000 characters; options as ``oa.query.show`` buttons (at most five to a
+message, spread evenly over the question's and one more "Hoặc chọn:"; each button's payload
+is the option's label, which the engine maps back), numbered text for longer lists or when
+the platform refuses buttons; images (made to fit as JPEG when needed) and PDF or Word files
+are uploaded, then sent by attachment id or file token; other files (the digest's workbook,
+anything over 5 MB) go as a signed link served under the webhook's path. Replies go as
 consultation messages. A push (reminder, digest) is only sent that way within the messaging
 window after the person's last interaction (ZALO_OA_WINDOW_HOURS, Zalo's 7 days); outside it,
 a reminder goes as its ZNS template when one is configured for its topic, and otherwise the
@@ -225,6 +225,16 @@ def describe(event: Mapping[str, Any]) -> tuple[Incoming, Mapping[str, Any] | No
     return Incoming(kind=kind, **base), None
 
 
+def button_groups(options: tuple[Option, ...]) -> list[tuple[Option, ...]]:
+    """The options in as few messages of at most five buttons as they need, evenly (six as
+    three and three: no second message with a lone button)."""
+    if not options:
+        return []
+    count = -(-len(options) // BUTTONS_MAX)
+    size = -(-len(options) // count)
+    return [options[i : i + size] for i in range(0, len(options), size)]
+
+
 def button_payload(option: Option) -> str:
     """What a button sends back as the person's message: the option's label (shown in the chat
     as their answer), which the engine maps to the option."""
@@ -393,7 +403,7 @@ class OaSender:
         self, chat_id: str, reply: Reply, by_number: bool, as_reply: bool
     ) -> str | None:
         options = reply.options
-        groups = [options[i : i + BUTTONS_MAX] for i in range(0, len(options), BUTTONS_MAX)]
+        groups = button_groups(options)
         with_buttons = 0 < len(groups) <= BUTTON_MESSAGES_MAX
         text = reply.text
         if options and not with_buttons:
