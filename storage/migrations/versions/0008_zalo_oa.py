@@ -1,7 +1,7 @@
 """Zalo Official Account: chats' last interaction (the messaging window), rotating tokens
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-01 09:00:00
 
 New tables only; nothing to carry over.
@@ -14,8 +14,8 @@ from alembic import op
 
 import storage.base
 
-revision = "0007"
-down_revision = "0006"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
