@@ -197,6 +197,13 @@ _AUTHORITY_LINE = re.compile(
 _MOTTO_LINE = re.compile(r"(?i)cong ho?a xa hoi chu nghia")
 # The standing organs of the body named above them in a header ("ỦY BAN MTTQ VIỆT NAM PHƯỜNG X /
 # BAN THƯỜNG TRỰC" is the Ban Thường trực of that committee).
+# The national motto and the Party's line, on the folded text, however broken over lines.
+_NATIONAL_LINE = re.compile(
+    r"(?i)CONG\s+HO?A\s+XA\s+HOI\s+CHU\s+NGHIA(?:\s+VIET\s+NAM)?"
+    r"|DANG\s+CONG\s+SAN\s+VIET\s+NAM"
+    r"|DOC\s+LAP\s*[-–—]*\s*TU\s+DO\s*[-–—]*\s*HANH\s+PHUC"
+)
+_NATIONAL_WORDS = re.compile(r"\bCHU NGHIA\b|\bDOC LAP\b|\bHANH PHUC\b|\bCONG SAN\b|^VIET NAM$")
 _STANDING_ORGAN = re.compile(
     r"(?:BAN THUONG TRUC|THUONG TRUC|BAN THUONG VU|BAN CHAP HANH|DANG DOAN|BAN CAN SU)\s*$"
 )
@@ -329,7 +336,8 @@ class Header:
 
     def kind(self, number: str | None, subject_by_vv: bool) -> str:
         he = self.header_end()
-        for i in range(self.start, max(he, self.kind_line + 1)):
+        first = self.kind_line if self.kind_line >= 0 else self.start
+        for i in range(first, max(he, self.kind_line + 1)):
             word = self._is_kind_line(self.lines[i])
             if word:
                 return KINDS.get(word, "other")
@@ -354,11 +362,17 @@ class Header:
             m = re.match(r"\s*So\s*[:.]?\s*", ln.folded)
             if not m:
                 continue
-            rest_f = ln.folded[m.end() :]
-            mm = _NUMBER_CODE.match(rest_f)
+            text, at = ln.text, m.end()
+            if not ln.folded[at:].strip(" |*_"):
+                # "Số:" alone, the number on the next line with text (a PDF's table cell).
+                nxt = next((x for x in self.lines[i + 1 : i + 4] if x.text.strip(" |*_")), None)
+                if nxt is None:
+                    return None
+                text, at = nxt.text, len(nxt.text) - len(nxt.text.lstrip(" |*_"))
+            mm = _NUMBER_CODE.match(fold(text[at:]))
             if not mm:
                 return None
-            raw = ln.text[m.end() : m.end() + mm.end()]
+            raw = text[at : at + mm.end()]
             return re.sub(r"\s+", "", raw).strip(".-")
         return None
 
@@ -412,23 +426,44 @@ class Header:
         r"TU DO|HANH PHUC)"
     )
 
-    def issuer_header(self) -> str | None:
-        he = self.header_end()
-        parts: list[str] = []
-        for i in range(self.start, he):
+    def _header_parts(self) -> list[str]:
+        """The header's upper-case pieces before its number, the national motto cut out
+        wherever it stands (its own lines, broken over several, or beside the issuer's name
+        on the rows of a two-column header read row by row)."""
+        lines: list[str] = []
+        for i in range(self.start, self.header_end()):
             ln = self.lines[i]
             s = ln.text.strip(" |*_")
             if not s:
                 continue
             f = fold(s).strip().upper()
-            if re.match(r"SO\s*(?::|[.]?\s*\d)", f) or re.match(r"V\s*/\s*V\b", f) or "NGAY" in f:
+            if re.match(r"SO\s*(?::|[.]?\s*\d|$)", f) or re.match(r"V\s*/\s*V\b", f) or "NGAY" in f:
                 break
-            if self._is_kind_line(ln) or GREETING.match(fold(s)):
+            kind_here = i == self.kind_line or (self.kind_line < 0 and self._is_kind_line(ln))
+            if kind_here or GREETING.match(fold(s)):
                 break
-            if _MOTTO_RE.search(f) or self._MOTTO_PART.match(f) or re.fullmatch(r"[-_=.*\s]+", s):
+            lines.append(s)
+        joined = "\n".join(lines)
+        cuts = [m.span() for m in _NATIONAL_LINE.finditer(fold(joined))]
+        for a, b in reversed(cuts):
+            joined = joined[:a] + "\n" + joined[b:]
+        parts: list[str] = []
+        for piece in joined.split("\n"):
+            s = piece.strip(" |*_-–")
+            f = fold(s).strip().upper()
+            if not s or _MOTTO_RE.search(f) or self._MOTTO_PART.match(f):
                 continue
-            if _is_upper_line(s) and len(s) < 160:
+            if _is_upper_line(s) and len(s) < 160 and not re.fullmatch(r"[-_=.*\s]+", s):
                 parts.append(s)
+        return parts
+
+    def issuer_header(self) -> str | None:
+        issuer = self._issuer_of(self._header_parts())
+        if issuer and _NATIONAL_WORDS.search(fold(issuer).upper()):
+            return None  # what is left of a motto is nobody's name
+        return issuer
+
+    def _issuer_of(self, parts: list[str]) -> str | None:
         if not parts:
             return None
         part = " ".join(parts)

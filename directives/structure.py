@@ -22,7 +22,7 @@ REPORT_SECTION = re.compile(
 )
 # "Kính gửi:", or a công điện's "THỦ TƯỚNG CHÍNH PHỦ điện:" before the list of its addressees.
 GREETING = re.compile(r"(?i)\s*-?\s*kinh gui\b|\s*[A-Z][A-Z ,]{3,80}\s(?-i:dien)\s*:")
-_NUMBER_LINE = re.compile(r"\s*So\s*:\s*\S")
+_NUMBER_LINE = re.compile(r"\s*So\s*:")
 _SIGN = re.compile(r"^\s*(?:KT|TM|TL|TUQ|Q)\s*\.\s*\S")
 _COPIES = re.compile(r"(?i)^\s*noi nhan\b")
 _ATTACHED = re.compile(r"(?i)^\s*\(?\s*(?:ban hanh\s+)?kem theo\b")
@@ -86,6 +86,8 @@ class Layout:
 def is_kind_line(ln: Line, kinds: str) -> str | None:
     s = ln.folded.strip(" #*:.-|")
     m = re.match(rf"({kinds})(?:\s|$)", s)
+    if m and m.group(1) == "PHUONG AN" and ln.text.lstrip(" #*:.-|")[:6].upper() == "PHƯỜNG":
+        return None  # a ward ("PHƯỜNG AN KHÁNH"), not a plan ("PHƯƠNG ÁN")
     if m and (s == m.group(1) or is_upper(ln.text)):
         return m.group(1)
     return None
@@ -122,6 +124,12 @@ def layout(doc: Document, kinds: str) -> Layout:
     # Header parts lie near the top; the same words in web-page junk after the text do not count.
     greet = doc.find(GREETING, start, start + 60)
     kind_line = doc.first(lambda ln: is_kind_line(ln, kinds) is not None, start, start + 40)
+    number = doc.find(_NUMBER_LINE, start, start + 40)
+    if 0 <= kind_line < number:
+        # The kind stands below the number; above it, "PHUONG AN KHANH" is a ward in a copy
+        # without diacritics, not a "phương án".
+        later = doc.first(lambda ln: is_kind_line(ln, kinds) is not None, number, start + 40)
+        kind_line = later if later >= 0 else kind_line
     body_lo = max(start, greet, kind_line)
     copies = doc.find(_COPIES, body_lo)
     body_hi = copies if copies >= 0 else doc.n
