@@ -36,7 +36,8 @@ _TITLES = _words(
     "trưởng thôn|trưởng ấp|trưởng bản|tổ trưởng|cụm trưởng|khối trưởng|trưởng tiểu ban|"
     "phó trưởng tiểu ban|trưởng đoàn|trưởng khu phố|trưởng|phó trưởng|chỉ huy trưởng|"
     "công chức|cán bộ|chủ nhiệm|tổng biên tập|giám đốc sở|giáo viên chủ nhiệm|"
-    "tổng phụ trách đội|tổ trưởng chuyên môn"
+    "tổng phụ trách đội|tổ trưởng chuyên môn|giáo viên|nhân viên|kế toán|văn thư|thủ quỹ|"
+    "trưởng bản|trưởng làng|trưởng xóm|trưởng khóm|tổ trưởng tổ dân phố"
 )
 _BODIES = _words(
     "ủy ban nhân dân|uỷ ban nhân dân|ubnd|ủy ban mặt trận|uỷ ban mặt trận|ubmttq|ủy ban|uỷ ban|"
@@ -49,13 +50,17 @@ _BODIES = _words(
     "ngân hàng|tập đoàn|tổng công ty|công ty|nhà xuất bản|ủy ban kiểm tra|ubkt|chính quyền|"
     "cấp ủy|cấp uỷ|ban tuyên giáo|ban dân vận|ban tổ chức|ban bí thư|bộ chính trị|chính phủ|"
     "thủ tướng chính phủ|thủ tướng|hợp tác xã|ban quản lý rừng|công đoàn|liên đội|chi hội|"
-    "ban giám hiệu|ban đại diện cha mẹ học sinh|hội cha mẹ học sinh|liên chi đoàn"
+    "ban giám hiệu|ban đại diện cha mẹ học sinh|hội cha mẹ học sinh|liên chi đoàn|đoàn thể|"
+    "thôn|bản|ấp|làng|xóm|buôn|sóc|khóm|khu phố|tổ dân phố|khu dân cư|lớp|tổ chuyên môn"
 )
 # Head words that are also common words ("Phòng ngừa", "Bộ tiêu chí", "Ban hành", "Hội nghị",
 # "Tổ chức", "Trường hợp", "Báo cáo"): a body only before a name (a capital), before "các", or
 # before one of the words bodies of that kind are named with.
 _AMBIGUOUS = set(
-    _words("sở|bộ|ban|phòng|đài|trạm|hội|tổ|đoàn|báo|viện|trường|cục|vụ|thuế|trung tâm|hội đồng")
+    _words(
+        "sở|bộ|ban|phòng|đài|trạm|hội|tổ|đoàn|báo|viện|trường|cục|vụ|thuế|trung tâm|hội đồng|"
+        "thôn|bản|ấp|làng|xóm|buôn|sóc|khóm|khu phố|tổ dân phố|khu dân cư|lớp|tổ chuyên môn"
+    )
 )
 _AMBIGUOUS_F = {fold(a) for a in _AMBIGUOUS}
 _COMPLEMENTS = _words(
@@ -85,17 +90,26 @@ _VERBS = _words(
     "cấp|kiểm kê|điều phối|sửa chữa|dọn dẹp|rà|giao|yêu cầu|chấp hành|nhân rộng|vinh danh|"
     "trao|in|tiếp xúc|tiếp đón|đón|thăm|làm việc|cần|phải|nên|khẩn cấp|sớm|ngay|"
     "quản lý|đăng|kiểm soát|hoàn thiện|rà soát|số hóa|tiếp|thu thập|lấy ý kiến|lãnh đạo|"
-    "tuần tra|bình chọn|động viên|kết nạp|xác minh|hòa giải|vệ sinh|chăm sóc|tặng"
+    "tuần tra|bình chọn|động viên|kết nạp|xác minh|hòa giải|vệ sinh|chăm sóc|tặng|ra quân|"
+    "nhắc nhở|luyện tập|chọn|giữ gìn|sơ cứu|trồng|dự thi"
 )
 # Words that end a name without giving an instruction ("Sở Tài chính là cơ quan…", "… đã").
 _STOPS = _words(
     "đã|đang|sẽ|được|có|là|không|vẫn|luôn|trong|theo|tại|để|nhằm|khi|nếu|về|thì|mà|bằng|qua|"
     "từ|đến|vào|trước|sau|đối với|với|cho|gồm|bao gồm|như|cùng|và các|của mình|nơi|ở"
 )
+# The units under a commune or ward, named as a class ("các thôn, tổ dân phố").
+_LOCAL_CLASSES = _words(
+    "thôn|bản|ấp|làng|xóm|buôn|sóc|khóm|khu phố|tổ dân phố|khối phố|khu dân cư|cụm dân cư"
+)
 # Bodies named only as a class ("các doanh nghiệp viễn thông", "các cơ sở giáo dục").
 _PLURAL_ONLY = _words(
-    "doanh nghiệp|cơ sở giáo dục|hợp tác xã|nhà trường|trường học|tổ chức thành viên"
+    "doanh nghiệp|cơ sở giáo dục|hợp tác xã|nhà trường|trường học|tổ chức thành viên|"
+    f"{'|'.join(_LOCAL_CLASSES)}|trường|lớp|tổ chuyên môn|đoàn thể|tổ chức chính trị - xã hội|"
+    "đoàn thể chính trị - xã hội|chi hội|chi bộ"
 )
+_PLURAL_SET = set(_PLURAL_ONLY)
+_PLURAL_SET_F = {fold(w) for w in _PLURAL_ONLY}
 _TITLE_RE = "|".join(sorted(map(re.escape, _TITLES), key=len, reverse=True))
 _BODY_RE = "|".join(sorted(map(re.escape, _BODIES), key=len, reverse=True))
 _PLURAL_RE = "|".join(sorted(map(re.escape, _PLURAL_ONLY), key=len, reverse=True))
@@ -138,6 +152,13 @@ _CLASS_OK = re.compile(
     r"(?i)^(?:(?:chu tich|thu truong|lanh dao)\s+)?(?:uy ban nhan dan|ubnd|hdnd|hoi dong nhan dan|"
     r"ban cong tac mat tran|truong thon|truong ban|bi thu|to truong|hieu truong)\b"
     r"|^cac\s+(?:to chuc|co quan|don vi)\s+thanh vien\s+cua\s+[A-Z]"
+)
+# A commune's or ward's own departments and mass organisations, named as a class: they are its
+# units ("các ban, ngành, đoàn thể xã", "các đoàn thể chính trị - xã hội phường"), unlike a
+# province's "các sở, ban, ngành".
+_LOCAL_ORGS = re.compile(
+    r"(?i)^cac\s+(?:ban\s*,\s*nganh\s*,\s*(?:mat tran\s*,\s*)?|to chuc\s+|nganh\s*,\s*)?"
+    r"(?:doan the|to chuc|ban nganh|chi hoi|hoi)\b[^,;:]{0,60}?\s(?:xa|phuong|thi tran|dac khu)$"
 )
 # A leader's title with no body after it ("Bộ trưởng, Thủ trưởng cơ quan ngang bộ").
 _BARE_TITLE = re.compile(
@@ -226,9 +247,12 @@ def _no_person(text: str) -> str:
     return text[m.end() :] if m else text
 
 
-def _head_end(text: str) -> int:
+def _head_end(text: str, lower: bool = False) -> int:
     """Length of the head ("Sở", "Chủ tịch Ủy ban nhân dân", "các Bộ") `text` opens with, or 0
-    when it does not open with a body's or a leader's name."""
+    when it does not open with a body's or a leader's name; with `lower`, also a role or body
+    written in lower case ("công chức văn hóa xã", "trạm y tế xã") where one is expected."""
+    if lower and text and text[0] in _L and not text.startswith(("các ", "cac ")):
+        text = text[0].upper() + text[1:]
     if not text or not (text[0] in _U or text.startswith("các ")):
         return 0
     marked = _marked(text)
@@ -260,6 +284,9 @@ def _checked_head(text: str, low: str, end: int, marked: bool) -> int:
     comp = (_COMPLEMENT_RE if marked else _COMPLEMENT_F).match(
         nxt[:60].lower() if marked else fold(nxt[:60]).lower()
     )
+    plural = re.search(r"(?:^|\s)c[aá]c\s", low[:end])
+    if plural and body in (_PLURAL_SET if marked else _PLURAL_SET_F):
+        return end  # "các thôn", "các lớp": a class of units, whatever follows
     ambiguous = _AMBIGUOUS if marked else _AMBIGUOUS_F
     if body in ambiguous and comp and nxt[:1] not in _U:
         return end + gap + comp.end()  # "Đoàn kiểm tra", "Ban quản lý", "Tổ dân phố"
@@ -268,6 +295,10 @@ def _checked_head(text: str, low: str, end: int, marked: bool) -> int:
         if not nxt or not (nxt[0] in _U or nxt[0].isdigit() or nxt[0] in ",(" or plural_list):
             return 0
     return end
+
+
+# One-syllable verbs that are never a name's second syllable ("Hòa Bình gửi", not "Ngoại giao").
+_NEVER_IN_NAME = {w for v in _words("gửi|lập|nộp|cử|làm|trình|tặng") for w in (v, fold(v))}
 
 
 def _after_capital(text: str, at: int) -> bool:
@@ -285,9 +316,20 @@ def _name_end(text: str, start: int) -> int:
     hay = text if marked else fold(text)
     m = verbs.search(hay, start)
     # "Bộ Giáo dục và Đào tạo", "Bộ Ngoại giao": a one-syllable verb right after a capitalised
-    # word is the second syllable of a name.
-    while m and " " not in m.group(0).strip() and _after_capital(hay, m.start()):
-        m = verbs.search(hay, m.end())
+    # word is the second syllable of a name; "Mặt trận và các đoàn thể xã": a list goes on.
+    while m and m.start() - start <= _NAME_WINDOW:
+        word = m.group(0).strip()
+        one = " " not in word
+        if one and word not in _NEVER_IN_NAME and _after_capital(hay, m.start()):
+            m = verbs.search(hay, m.end())
+        elif one and not marked and _COMPLEMENT_F.match(hay, m.start() + 1):
+            m = verbs.search(hay, m.end())  # "cong chuc van hoa": not "vẫn"
+        elif word in ("và các", "va cac") and (
+            more := _head_end(text[m.start() + 4 : m.start() + 130])
+        ):
+            m = verbs.search(hay, m.start() + 4 + more)
+        else:
+            break
     if m:
         ends.append(m.start())
     shared = False
@@ -297,7 +339,11 @@ def _name_end(text: str, start: int) -> int:
             ends.append(at)
             break
         # "Bộ trưởng các Bộ: Quốc phòng, Công an chỉ đạo …" — the list is the name.
-        if text[at] == ":" and _SHARED_COLON.search(fold(text[max(0, at - 40) : at])):
+        if (
+            text[at] == ":"
+            and text[at + 1 : at + 3].strip()[:1] in _U
+            and _SHARED_COLON.search(fold(text[max(0, at - 40) : at]))
+        ):
             shared = True
             continue
         # "Văn phòng Đoàn ĐBQH; Hội đồng nhân dân, Ủy ban nhân dân các xã: …" — a list of bodies,
@@ -349,13 +395,39 @@ def _expand_shared(text: str) -> list[str] | None:
     return None
 
 
+_LOCAL_RE = _alternation(_LOCAL_CLASSES)
+# "Các thôn, tổ dân phố", "Trưởng các khu phố và tổ dân phố": one "các" over a list of classes.
+_LOCAL_LIST = re.compile(
+    rf"(?i)^((?:(?:{_TITLE_RE})\s+)?các\s+)({_LOCAL_RE})"
+    rf"((?:\s*(?:,|\bvà\b|\bhoặc\b)\s*(?:các\s+)?(?:{_LOCAL_RE})(?=[\s,]|$))+)(.*)$"
+)
+_LOCAL_LIST_F = re.compile(fold(_LOCAL_LIST.pattern))
+
+
+def _expand_local(text: str) -> list[str] | None:
+    """'Các thôn, tổ dân phố trên địa bàn xã' → 'Các thôn trên địa bàn xã', 'các tổ dân phố
+    trên địa bàn xã'; None when `text` is no such list."""
+    marked = _marked(text)
+    m = (_LOCAL_LIST if marked else _LOCAL_LIST_F).match(text if marked else fold(text))
+    if not m:
+        return None
+    prefix, tail = text[: m.end(1)], text[m.start(4) :]
+    plural = prefix[0].lower() + prefix[1:] if fold(prefix[:3]).lower() == "cac" else prefix
+    classes = [text[m.start(2) : m.end(2)]]
+    for piece in re.split(r"\s*(?:,|\b(?:và|va|hoặc|hoac)\b)\s*", text[m.start(3) : m.end(3)]):
+        piece = re.sub(r"(?i)^c[aá]c\s+", "", piece.strip())
+        if piece:
+            classes.append(piece)
+    return [f"{prefix if n == 0 else plural}{c}{tail}" for n, c in enumerate(classes)]
+
+
 def split_units(text: str) -> list[str]:
     """'Sở Y tế, Sở Giáo dục và Đào tạo' → two; 'Sở Văn hóa, Thể thao và Du lịch' stays one;
     'các Bộ: Tài chính; Xây dựng' → 'Bộ Tài chính', 'Bộ Xây dựng'; 'Chủ tịch UBND các tỉnh:
     Gia Lai, Lâm Đồng' → one for each province; 'Hội đồng nhân dân, Ủy ban nhân dân các xã'
     stays one."""
     text = _strip(text)
-    shared = _expand_shared(text)
+    shared = _expand_shared(text) or _expand_local(text)
     if shared is not None:
         return [p for p in (_strip(s) for s in shared) if p]
     inner = re.search(r"\((?:gồm|gom|bao gồm)\s+(các\s+\w+\s*:[^()]+)\)", text)
@@ -372,13 +444,16 @@ def split_units(text: str) -> list[str]:
         nxt = text[sep.end() :]
         here = text[last : sep.start()]
         if ";" not in sep.group(0):
-            if not _head_end(nxt) or (nxt[:1] not in _U and not nxt.startswith("các ")):
+            capital = nxt[:1] in _U or nxt.startswith("các ")
+            # "Các tổ chuyên môn, giáo viên chủ nhiệm các lớp": a role in lower case.
+            if not (_head_end(nxt) and capital) and not _TITLE_PREFIX.match(nxt[:40]):
                 continue
             if "va" in sep.group(0) and re.match(r"(?i)(?:van phong|thuong truc)\b", fold(here)):
                 continue
             # "Hội đồng nhân dân, Ủy ban nhân dân các xã": a head without its own name shares
             # the next one's.
-            bare = _head_end(here) >= len(here.rstrip())
+            plural = fold(here[:4]).lower() == "cac "
+            bare = _head_end(here) >= len(here.rstrip()) and not plural
             if bare and "," in sep.group(0) and not _BARE_TITLE.match(fold(here).lower()):
                 continue
         parts.append(here)
@@ -395,24 +470,30 @@ def split_units(text: str) -> list[str]:
 def is_catch_all(name: str) -> bool:
     """A name nobody can be reminded by: "các cơ quan, đơn vị", "Bộ trưởng" alone."""
     f = fold(name).strip()
-    if _CLASS_OK.match(f):
+    if _CLASS_OK.match(f) or _LOCAL_ORGS.match(f):
         return False
     low = f.lower()
     return bool(_CATCH_ALL.match(f) or _ABSTRACT.match(low) or _BARE_TITLE.match(low))
 
 
 def _is_body(name: str) -> bool:
-    return _head_end(name) > 0 and len(name) <= 170 and not _ABSTRACT.match(fold(name).lower())
+    if len(name) > 170 or _ABSTRACT.match(fold(name).lower()):
+        return False
+    return _head_end(name, lower=True) > 0
 
 
-def _body_at(text: str, whole: bool = False, instructed: bool = False) -> str | None:
+def _body_at(
+    text: str, whole: bool = False, instructed: bool = False, lower: bool = False
+) -> str | None:
     """The body (or list of bodies) `text` opens with, up to what it is asked to do; with
     `whole`, only when nothing but bodies stands there (a heading); with `instructed`, only
-    when a verb that gives an instruction follows."""
+    when a verb that gives an instruction follows; with `lower`, also one written in lower
+    case (after "Giao", "phối hợp với")."""
     text = _no_person(text.lstrip("-–+•* "))
+    first = text[:1]
     if text[:4] in ("các ", "Các "):
         text = "C" + text[1:]
-    head = _head_end(text)
+    head = _head_end(text, lower)
     if not head:
         return None
     end = _name_end(text, head)
@@ -425,7 +506,7 @@ def _body_at(text: str, whole: bool = False, instructed: bool = False) -> str | 
         if not m or not m.group(1):
             return None
     name = re.sub(r"[\s,]+(?:và|cùng|va|cung)?\s*$", "", text[:end])
-    return name if _is_body(name) else None
+    return first + name[1:] if _is_body(name) else None
 
 
 class Assignees:
@@ -439,12 +520,14 @@ class Assignees:
     def _known(self, name: str, pool: list[dict[str, object]]) -> bool:
         return any(_same_body(name, str(entry["name"])) for entry in pool)
 
-    def add(self, text: str, role: str) -> None:
+    def add(self, text: str, role: str, owes: bool | None = None) -> None:
+        """Adds the bodies `text` names in `role`; those who owe the task go to `leads` (all
+        that "chủ trì", and one whose own part is to "phối hợp"), the others to `partners`."""
         for name in split_units(text):
             if not _is_body(name) or is_catch_all(name):
                 continue
             key = fold_key(name)
-            if role == "chu_tri":
+            if owes or (owes is None and role == "chu_tri"):
                 if self._known(name, self.leads):
                     continue
                 self.partners = [p for p in self.partners if fold_key(str(p["name"])) != key]
@@ -455,7 +538,7 @@ class Assignees:
     def read_partners(self, text: str, f: str | None = None) -> None:
         f = fold(text) if f is None else f
         for pm in _PARTNERS.finditer(f):
-            name = _body_at(text[pm.end() : pm.end() + _NAME_WINDOW])
+            name = _body_at(text[pm.end() : pm.end() + _NAME_WINDOW], lower=True)
             if name:
                 self.add(name, "phoi_hop")
 
@@ -477,7 +560,7 @@ class Assignees:
                 self.add(re.split(r"[.;]\s", rest)[0], "phoi_hop")
                 return
             lead = re.split(r"(?i)\s+(?:chủ trì|chu tri)\b|[;.]\s|\s+(?:phối hợp|phoi hop)\b", rest)
-            self.add(_body_at(lead[0]) or lead[0], "chu_tri")
+            self.add(_body_at(lead[0], lower=True) or lead[0], "chu_tri")
             self.read_partners(rest)
             return
         im = _INTRO.match(s) if _marked(s) else _INTRO_F.match(f)
@@ -515,16 +598,16 @@ class Assignees:
                 and not _NOT_A_BODY_AFTER.match(fold(s[colon + 1 :]))
                 and not _SHARED_COLON.search(fold(before))
             ):
-                self.add(before, "chu_tri")
+                self.add(before, _role_of(s[colon + 1 :], s), owes=True)
                 if depth < 2:
                     self.read_sentence(s[colon + 1 :], depth=depth + 1)
                 return
         name = _body_at(s, whole=True) if heading and not im else None
         if name is None:
-            name = _body_at(s, instructed=not (heading or im))
+            name = _body_at(s, instructed=not (heading or im), lower=bool(im))
         # "Chủ tịch UBND xã giao Công chức Tài chính …": who assigns does not carry it out.
         if name and not _ASSIGNS.match(fold(s[len(name) :])):
-            self.add(name, "chu_tri")
+            self.add(name, _role_of(s[len(name) :], s), owes=True)
         self._inside(s, f)
 
     def _inside(self, s: str, f: str | None = None) -> None:
@@ -536,6 +619,18 @@ class Assignees:
             if inner:
                 self.add(inner, "chu_tri")
         self.read_partners(s, f)
+
+
+_COOPERATES = re.compile(r"(?i)^[\s,:]*phoi hop\b")
+_LEADS = re.compile(r"(?i)\bchu tri\b")
+
+
+def _role_of(after: str, sentence: str) -> str:
+    """`phoi_hop` for a body whose own part is to help ("Trạm Y tế xã phối hợp bảo đảm y tế")
+    where nobody in the sentence "chủ trì"; else `chu_tri`."""
+    if _COOPERATES.match(fold(after[:20])) and not _LEADS.search(fold(sentence)):
+        return "phoi_hop"
+    return "chu_tri"
 
 
 def _same_body(x: str, y: str) -> bool:
