@@ -43,6 +43,10 @@ HOSTILE = {
     "dates in one clause": "1. Hoàn thành " + "trước ngày 10/11, hằng năm, " * 10_000,
     "a shared prefix list": "1. Yêu cầu các Bộ: " + "Tài chính; " * 10_000 + "thực hiện.",
     "unclosed brackets": "1. Sở Y tế " + "(a. B " * 20_000,
+    "local classes listed": "1. Các thôn, " + "bản, tổ dân phố, " * 10_000 + ": thực hiện.",
+    "'và các' without end": "1. Đề nghị Mặt trận " + "và các đoàn thể xã " * 10_000 + "làm.",
+    "reports without dates": "1. Các thôn: " + "báo cáo kết quả về UBND xã; " * 10_000,
+    "a motto broken everywhere": "CỘNG\nHÒA XÃ\n" * 10_000 + "Số:\n" * 4_000,
 }
 
 

@@ -85,8 +85,14 @@ _COMMUNES = re.compile(
 # the commune's own civil servants and offices (after the 2025 reform: Văn phòng HĐND và UBND,
 # Phòng Văn hóa – Xã hội, Phòng Kinh tế)
 _OWN_STAFF = re.compile(r"\b(?:cong chuc|can bo|van phong|phong van hoa|phong kinh te)\b")
+# the hamlets some provinces have in place of thôn (xóm, buôn, khóm, sóc): villages too
+_HAMLETS = re.compile(r"\b(?:truong|cac|moi) (?:xom|buon|khom|soc)\b")
+_BOARDS = re.compile(r"(?i)\bban\s*,?\s*ng[àa]nh\b")
+# agencies, and a commune's own departments and mass organisations ("các ban, ngành, đoàn thể
+# xã", "các đoàn thể chính trị - xã hội", "các tổ chức chính trị - xã hội")
 _AGENCIES = re.compile(
-    r"\b(?:cac|moi) (?:co quan|don vi|phong|ban nganh|phong, ban|so, ban, nganh|so, nganh)\b"
+    r"\b(?:cac|moi) (?:co quan|don vi|phong|ban nganh|phong, ban|so, ban, nganh|so, nganh|"
+    r"ban, nganh|doan the|to chuc chinh tri ?- ?xa hoi)\b"
 )
 
 
@@ -472,13 +478,12 @@ def followed_tasks(parsed: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def lead_assignees(task: dict[str, Any]) -> list[object]:
-    """Who owes the task: its `assignees` but those helping (role `phoi_hop`, which SPEC §4
-    allows there; the parser lists them apart, in `partners`)."""
-    return [
-        a
-        for a in task.get("assignees") or []
-        if not (isinstance(a, dict) and a.get("role") == "phoi_hop")
-    ]
+    """Who owes the task: its `assignees` but those helping (role `phoi_hop`; the parser lists
+    them apart, in `partners`). Where nobody leads, those whose own part is to help owe it
+    ("Trạm Y tế xã phối hợp bảo đảm y tế" is the Trạm's task)."""
+    assignees = list(task.get("assignees") or [])
+    leads = [a for a in assignees if not (isinstance(a, dict) and a.get("role") == "phoi_hop")]
+    return leads or assignees
 
 
 def assignee_name(entry: object) -> str | None:
@@ -586,7 +591,9 @@ class Resolver:
         targets = [Target(u.id, role_for(u)) for u in named]
         named_kinds = {u.kind for u in named}
         folded = fold(text)
-        if _VILLAGES.search(folded) and "village" not in named_kinds:
+        # "các ban, ngành" are departments, not "các bản" (villages) once folded
+        hamlets = fold(_BOARDS.sub(" ", text))
+        if (_VILLAGES.search(hamlets) or _HAMLETS.search(hamlets)) and "village" not in named_kinds:
             targets += self._group("village_head")
         if _GROUPS.search(folded) and "resident_group" not in named_kinds:
             targets += self._group("group_leader")
