@@ -301,6 +301,16 @@ def _checked_head(text: str, low: str, end: int, marked: bool) -> int:
 _NEVER_IN_NAME = {w for v in _words("gửi|lập|nộp|cử|làm|trình|tặng") for w in (v, fold(v))}
 
 
+# "Mặt trận và các đoàn thể xã", "Đoàn Thanh niên cùng Hội Cựu chiến binh": a list goes on
+# where a body follows.
+_LIST_GOES_ON = {"và các", "va cac", "cùng", "cung"}
+
+
+def _next_at(m: re.Match[str]) -> int:
+    """Where the body after "và các" (at its "các") or "cùng" starts."""
+    return m.start() + 4 if m.group(0).strip() in ("và các", "va cac") else m.end() + 1
+
+
 def _after_capital(text: str, at: int) -> bool:
     """Whether the word before position `at` starts with a capital."""
     start = text.rfind(" ", 0, max(at - 1, 0)) + 1
@@ -324,10 +334,8 @@ def _name_end(text: str, start: int) -> int:
             m = verbs.search(hay, m.end())
         elif one and not marked and _COMPLEMENT_F.match(hay, m.start() + 1):
             m = verbs.search(hay, m.end())  # "cong chuc van hoa": not "vẫn"
-        elif word in ("và các", "va cac") and (
-            more := _head_end(text[m.start() + 4 : m.start() + 130])
-        ):
-            m = verbs.search(hay, m.start() + 4 + more)
+        elif word in _LIST_GOES_ON and (more := _head_end(text[(at := _next_at(m)) : at + 130])):
+            m = verbs.search(hay, at + more)
         else:
             break
     if m:
@@ -602,6 +610,11 @@ class Assignees:
                 if depth < 2:
                     self.read_sentence(s[colon + 1 :], depth=depth + 1)
                 return
+            # "Chế độ báo cáo: Các thôn báo cáo …" — a short label before who is asked.
+            after = s[colon + 1 :].lstrip(" *_")
+            if depth < 2 and len(before.split()) <= 5 and _body_at(after, instructed=True):
+                self.read_sentence(after, depth=depth + 1)
+                return
         name = _body_at(s, whole=True) if heading and not im else None
         if name is None:
             name = _body_at(s, instructed=not (heading or im), lower=bool(im))
@@ -609,6 +622,14 @@ class Assignees:
         if name and not _ASSIGNS.match(fold(s[len(name) :])):
             self.add(name, _role_of(s[len(name) :], s), owes=True)
         self._inside(s, f)
+
+    def read_clause(self, clause: str) -> None:
+        """A clause after ";" that opens with a body and what it does ("Ủy ban MTTQ xã chủ
+        trì; các đoàn thể xã phối hợp vận động …")."""
+        c = squash(clause).strip(" *_")
+        name = _body_at(c, instructed=True)
+        if name and not _ASSIGNS.match(fold(c[len(name) :])):
+            self.add(name, _role_of(c[len(name) :], c), owes=True)
 
     def _inside(self, s: str, f: str | None = None) -> None:
         """Bodies asked further into a sentence (", giao X …", "…, yêu cầu các Bộ: …") and
@@ -686,10 +707,13 @@ def find_assignees(blocks: list[Block]) -> Assignees:
         heading = k == 0 or b.kind in ("letter", "decimal")
         for n, sentence in enumerate(sentences(b.text)):
             found.read_sentence(sentence, heading=heading and n == 0)
+            for clause in sentence.split(";")[1:12]:
+                found.read_clause(clause)
         # "5. Các chủ rừng là tổ chức (các Ban quản lý…)" heading bullets of its own.
         if k == 0 and len(blocks) > 1 and _CLASS_HEADING.match(b.text):
             bare = re.sub(r"\s*\([^()]*\)\s*", " ", b.text).strip(" :.")
             short = len(bare.split()) <= 10 and not re.search(r"[.;]", bare)
-            if short and not is_catch_all(bare) and not found._known(bare, found.leads):
+            known = any(found._known(p, found.leads) for p in split_units(bare))
+            if short and not is_catch_all(bare) and not known:
                 found.leads.append({"name": bare, "role": "chu_tri"})
     return found

@@ -64,6 +64,11 @@ _RANGE_END_DM = re.compile(
     r"\btu\s+(?:ngay\s+)?\d{1,2}\s*/\s*\d{1,2}(?![\d/])\s*(?:den|[-–])\s*(?:het\s+)?(?:ngay\s+)?"
     r"(\d{1,2})\s*/\s*(\d{1,2})(?![\d/])",
 )
+# "Định kỳ hằng tháng, … trước ngày 25.": a day alone, the month's from the recurrence before.
+_BARE_DAY = re.compile(
+    r"\b(?:truoc|cham nhat(?:\s+(?:la|vao))?|vao)\s+ngay\s+(\d{1,2})\b(?!\s*[/.\-]\s*\d)"
+    r"(?!\s+(?:thang|cua|hang|moi|tung))"
+)
 _DAY_REC = re.compile(
     r"\b(?:truoc|cham nhat|vao|den|trong|dung|han)?\s*(?:ngay\s+)?(?:mong\s+)?(\d{1,2})\s+"
     r"(?:(?:cua\s+)?(?:hang|moi|tung)\s+thang"
@@ -284,6 +289,10 @@ def _scan_dates(cl: _Clause, ctx: DateContext, seg: str) -> None:
             cl.add(_Hit(m.start(), m.end(), "rec", every="quarter", month=month, day=day))
         else:
             cl.add(_Hit(m.start(), m.end(), "rec", every="month", day=day))
+    for m in _BARE_DAY.finditer(f, a, b) if "ngay" in seg else ():
+        day = int(m.group(1))
+        if 1 <= day <= 31 and cl.free(m.start(), m.end()):
+            cl.add(_Hit(m.start(), m.end(), "d", day=day))
     for m in _DATE_AFTER_TRIG.finditer(f, a, b):
         if not cl.free(m.start(), m.end()) or cl.excluded(m.start()):
             continue
@@ -367,6 +376,13 @@ def _pair(cl: _Clause, ctx: DateContext, text: str) -> list[tuple[int, dict[str,
     used: set[int] = set()
     out: list[tuple[int, dict[str, object]]] = []
     for h in hits:
+        if h.kind == "d":
+            monthly = [r for r in recs if id(r) not in used and r.every == "month"]
+            rec = next((r for r in reversed(monthly) if r.end <= h.start), None)
+            if rec is not None and _balanced(cl.f[rec.end : h.start]):
+                used.add(id(rec))
+                out.append((rec.start, deadline(text[rec.start : h.end], every="month", day=h.day)))
+            continue
         if h.kind == "dm":
             rec = _recurrence_for(h, recs, used, cl.f)
             if rec is not None:

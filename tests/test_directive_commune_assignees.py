@@ -253,3 +253,83 @@ def test_reporting_section_of_a_school() -> None:
         "Các tổ chuyên môn báo cáo tiến độ về Phó Hiệu trưởng trước ngày 25 hằng tháng.\n"
     )
     assert _reporting(body, SCHOOL) == [(["Các tổ chuyên môn"], [("month", 25)])]
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        # "cùng" joins two bodies as "và" does.
+        (
+            "1. Đoàn Thanh niên xã cùng Hội Cựu chiến binh xã ra quân dọn vệ sinh.\n",
+            [[("Đoàn Thanh niên xã", "chu_tri"), ("Hội Cựu chiến binh xã", "chu_tri")]],
+        ),
+        # A label before who is asked.
+        (
+            "1. Chế độ báo cáo: Các thôn báo cáo kết quả về UBND xã trước ngày 25 hằng tháng.\n",
+            [[("Các thôn", "chu_tri")]],
+        ),
+        # The one who leads, then after ";" the ones who help.
+        (
+            "1. Đề nghị Ủy ban MTTQ xã chủ trì; các đoàn thể xã phối hợp vận động nhân dân.\n",
+            [[("Ủy ban MTTQ xã", "chu_tri"), ("các đoàn thể xã", "phoi_hop")]],
+        ),
+        # Both cooperate, nobody leads: both owe their part.
+        (
+            "1. Công an xã, Ban Chỉ huy Quân sự xã phối hợp giữ gìn an ninh.\n",
+            [[("Công an xã", "phoi_hop"), ("Ban Chỉ huy Quân sự xã", "phoi_hop")]],
+        ),
+        # A heading of classes over its bullets, named once each.
+        (
+            "1. Các thôn, khu dân cư\n- Tổ chức ra quân dọn vệ sinh.\n",
+            [[("Các thôn", "chu_tri"), ("các khu dân cư", "chu_tri")]],
+        ),
+        # A ward's group leaders, a Front's work committees.
+        (
+            "1. Tổ trưởng các tổ dân phố vận động nhân dân treo cờ.\n"
+            "2. Ban công tác Mặt trận các khu dân cư: tổ chức ngày hội đại đoàn kết.\n",
+            [
+                [("Tổ trưởng các tổ dân phố", "chu_tri")],
+                [("Ban công tác Mặt trận các khu dân cư", "chu_tri")],
+            ],
+        ),
+    ],
+)
+def test_more_ways_communes_name_who_does_what(
+    body: str, expected: list[list[tuple[str, str]]]
+) -> None:
+    assert roles(body) == expected
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        # A recurrence opening the sentence, the day closing it.
+        (
+            "1. Các thôn tổ chức ra quân.\nIV. CHẾ ĐỘ BÁO CÁO\nĐịnh kỳ hằng tháng, các thôn báo "
+            "cáo kết quả về UBND xã (qua Văn phòng) trước ngày 25.\n",
+            [(["các thôn"], [("month", 25)])],
+        ),
+        # A closing sentence asking the villages for their report.
+        (
+            "1. Các thôn tổ chức ra quân.\nĐề nghị các thôn báo cáo kết quả về UBND xã trước "
+            "ngày 15/3/2026.\n",
+            [(["các thôn"], ["2026-03-15"])],
+        ),
+        # In a sub-item, each quarter.
+        (
+            "1. Các thôn\na) Rà soát hộ nghèo.\nb) Định kỳ hằng quý báo cáo UBND xã trước ngày 20 "
+            "tháng cuối quý.\n",
+            [(["Các thôn"], [("quarter", 20)])],
+        ),
+        # A province's letter: the communes report to the department.
+        (
+            "1. UBND các xã, phường, đặc khu: chỉ đạo các thôn, tổ dân phố tổ chức ra quân; báo "
+            "cáo kết quả về Sở Nội vụ trước ngày 30/6/2026.\n",
+            [(["UBND các xã, phường, đặc khu"], ["2026-06-30"])],
+        ),
+    ],
+)
+def test_reporting_duties_in_other_shapes(
+    body: str, expected: list[tuple[list[str], list[object]]]
+) -> None:
+    assert _reporting(body) == expected
