@@ -3,7 +3,11 @@
 `chu_tri` (the body that owes the task): an item's or sub-item's heading that names a body
 ("1. Sở Y tế:", "**3. Cục Điện ảnh, Cục Du lịch**", "1.1. Trưởng Ban Chỉ đạo"), a label ("Cơ quan
 chủ trì: …", "Đơn vị thực hiện: …"), the body after "Giao" / "Đề nghị" / "Yêu cầu", and the subject
-of an instruction ("Bộ Công an huy động …", "Trên cơ sở …, Ủy ban nhân dân các xã căn cứ …").
+of an instruction ("Bộ Công an huy động …", "Trên cơ sở …, Ủy ban nhân dân các xã căn cứ …"),
+also of a clause after ";"; classes of local units ("Các thôn:", "các thôn, tổ dân phố" → one
+each); a commune's own "các ban, ngành, đoàn thể xã"; roles in lower case where a body is
+expected ("Giao công chức văn hóa xã …"). A subject whose own part is to "phối hợp", where nobody
+in its sentence "chủ trì", owes the task in that role (`phoi_hop`, among the leads).
 `phoi_hop` (bodies that help and owe nothing): "phối hợp với …", "Đơn vị phối hợp: …".
 
 A body's name runs from its head word (Sở, Ban, Ủy ban nhân dân, Chủ tịch…) to the verb that says

@@ -7,7 +7,8 @@ their answers together.
 
 Beyond SPEC §4, each task carries `partners`: the bodies named to help ("phối hợp với …"), each
 `{"name", "role": "phoi_hop"}`. They stay out of `assignees`, which lists who owes the task (as
-the golds of the real documents do); storage never reminds a partner.
+the golds of the real documents do); storage never reminds a partner. A body whose own part is to
+help ("Trạm Y tế xã phối hợp bảo đảm y tế") owes it: it is an assignee, with role `phoi_hop`.
 """
 
 from __future__ import annotations
