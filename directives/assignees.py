@@ -464,7 +464,8 @@ def split_units(text: str) -> list[str]:
                 continue
             # "Hội đồng nhân dân, Ủy ban nhân dân các xã": a head without its own name shares
             # the next one's.
-            plural = fold(here[:4]).lower() == "cac "
+            # … but "Trưởng thôn các thôn, Tổ trưởng các tổ dân phố" are two.
+            plural = re.search(r"(?:^|\s)cac\s", fold(here).lower())
             bare = _head_end(here) >= len(here.rstrip()) and not plural
             if bare and "," in sep.group(0) and not _BARE_TITLE.match(fold(here).lower()):
                 continue
@@ -646,13 +647,14 @@ class Assignees:
         self.read_partners(s, f)
 
 
-_COOPERATES = re.compile(r"(?i)^[\s,:]*phoi hop\b")
+_COOPERATES = re.compile(r"(?i)^[\s,:]*phoi hop\b(?!\s+(?:chat che\s+)?(?:voi|cung)\b)")
 _LEADS = re.compile(r"(?i)\bchu tri\b")
 
 
 def _role_of(after: str, sentence: str) -> str:
     """`phoi_hop` for a body whose own part is to help ("Trạm Y tế xã phối hợp bảo đảm y tế")
-    where nobody in the sentence "chủ trì"; else `chu_tri`."""
+    where nobody in the sentence "chủ trì"; else `chu_tri` ("X phối hợp với Y tổ chức …" is X's
+    task, Y helping)."""
     if _COOPERATES.match(fold(after[:20])) and not _LEADS.search(fold(sentence)):
         return "phoi_hop"
     return "chu_tri"

@@ -333,3 +333,16 @@ def test_reporting_duties_in_other_shapes(
     body: str, expected: list[tuple[list[str], list[object]]]
 ) -> None:
     assert _reporting(body) == expected
+
+
+def test_who_cooperates_with_a_named_body_carries_the_task() -> None:
+    body = (
+        "1. Hội Nông dân xã phối hợp với Hội Liên hiệp Phụ nữ xã vận động hội viên.\n"
+        "2. Trưởng thôn các thôn, Tổ trưởng các tổ dân phố tổ chức họp dân.\n"
+    )
+    tasks = _tasks(body)
+    assert roles(body) == [
+        [("Hội Nông dân xã", "chu_tri")],
+        [("Trưởng thôn các thôn", "chu_tri"), ("Tổ trưởng các tổ dân phố", "chu_tri")],
+    ]
+    assert [p["name"] for p in tasks[0]["partners"]] == ["Hội Liên hiệp Phụ nữ xã"]  # type: ignore[index, union-attr]
