@@ -257,7 +257,7 @@ def _head_end(text: str, lower: bool = False) -> int:
     written in lower case ("công chức văn hóa xã", "trạm y tế xã") where one is expected."""
     if lower and text and text[0] in _L and not text.startswith(("các ", "cac ")):
         text = text[0].upper() + text[1:]
-    if not text or not (text[0] in _U or text.startswith("các ")):
+    if not text or not (text[0] in _U or text.startswith(("các ", "cac "))):
         return 0
     marked = _marked(text)
     low = text[:120].lower() if marked else fold(text[:120]).lower()
@@ -456,9 +456,9 @@ def split_units(text: str) -> list[str]:
         nxt = text[sep.end() :]
         here = text[last : sep.start()]
         if ";" not in sep.group(0):
-            capital = nxt[:1] in _U or nxt.startswith("các ")
+            capital = nxt[:1] in _U or nxt.startswith(("các ", "cac "))
             # "Các tổ chuyên môn, giáo viên chủ nhiệm các lớp": a role in lower case.
-            if not (_head_end(nxt) and capital) and not _TITLE_PREFIX.match(nxt[:40]):
+            if not (_head_end(nxt) and capital) and not _TITLE_PREFIX.match(nxt[:40] + " "):
                 continue
             if "va" in sep.group(0) and re.match(r"(?i)(?:van phong|thuong truc)\b", fold(here)):
                 continue
@@ -504,7 +504,7 @@ def _body_at(
     case (after "Giao", "phối hợp với")."""
     text = _no_person(text.lstrip("-–+•* "))
     first = text[:1]
-    if text[:4] in ("các ", "Các "):
+    if text[:4] in ("các ", "Các ", "cac "):
         text = "C" + text[1:]
     head = _head_end(text, lower)
     if not head:

@@ -346,3 +346,27 @@ def test_who_cooperates_with_a_named_body_carries_the_task() -> None:
         [("Trưởng thôn các thôn", "chu_tri"), ("Tổ trưởng các tổ dân phố", "chu_tri")],
     ]
     assert [p["name"] for p in tasks[0]["partners"]] == ["Hội Liên hiệp Phụ nữ xã"]  # type: ignore[index, union-attr]
+
+
+def test_lists_and_partners_in_a_copy_without_diacritics() -> None:
+    header = (
+        "UY BAN NHAN DAN\nXA TAN PHU\nSo: 30/KH-UBND\nTan Phu, ngay 05 thang 01 nam 2026\n"
+        "KE HOACH\nTong ve sinh don Tet\n"
+    )
+    body = (
+        "1. Cac thon, xom: ra quan don ve sinh duong lang.\n"
+        "2. De nghi Uy ban MTTQ Viet Nam xa va cac doan the xa van dong hoi vien.\n"
+        "3. Cong an xa chu tri, phoi hop voi cac thon tuan tra dem giao thua.\n"
+    )
+    tasks = _tasks(body, header)
+    assert names(body, header) == [
+        ["Cac thon", "cac xom"],
+        ["Uy ban MTTQ Viet Nam xa", "cac doan the xa"],
+        ["Cong an xa"],
+    ]
+    assert [p["name"] for p in tasks[2]["partners"]] == ["cac thon"]  # type: ignore[index, union-attr]
+
+
+def test_a_lower_case_role_closing_a_list() -> None:
+    body = "1. Nhân viên thư viện, văn thư: sắp xếp phòng đọc.\n"
+    assert names(body) == [["Nhân viên thư viện", "văn thư"]]
