@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
@@ -92,6 +93,7 @@ async def test_the_queries_that_grow_have_their_indexes(database_url: str) -> No
     assert "sent_at IS NULL" in outbox_sql and "failed_at IS NULL" in outbox_sql
 
 
+@pytest.mark.slow
 async def test_processes_starting_together_migrate_once(tmp_path: Path) -> None:
     url = fresh_database_url(tmp_path)
     processes = [_upgrade_process(url) for _ in range(3)]
@@ -185,3 +187,27 @@ async def test_the_nomination_migration_carries_old_rows_over(tmp_path: Path) ->
         ("can_bo", "2025", "lao_dong_tien_tien", "thuong_xuyen", "pending"),
         ("thon_to_dan_pho", "2025", "thon_to_dan_pho_van_hoa", "thuong_xuyen", "rejected"),
     ]
+
+
+def test_the_heads_read_from_the_scripts_are_alembics() -> None:
+    from alembic.script import ScriptDirectory
+
+    from storage.migrate import alembic_config, head_revisions
+
+    scripts = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    assert head_revisions() == frozenset(scripts.get_heads())
+
+
+async def test_a_database_at_the_heads_is_left_alone_and_a_behind_one_is_upgraded(
+    tmp_path: Path,
+) -> None:
+    from storage.migrate import current_revisions, head_revisions, upgrade_async
+
+    url = fresh_database_url(tmp_path)
+    assert await current_revisions(url) is None
+    await upgrade_async(url, "0001")
+    assert await current_revisions(url) == frozenset({"0001"})
+    await upgrade_async(url)
+    assert await current_revisions(url) == head_revisions()
+    await upgrade_async(url)
+    assert await current_revisions(url) == head_revisions()
