@@ -33,9 +33,11 @@ class Settings(BaseSettings):
     dispatch_seconds: float = 5.0
     max_file_bytes: int = 20 * 1024 * 1024
     # Delivery (bot/channels/conveyor.py): how long a send may take before it is in doubt, how
-    # long a reply in flight is left to its sender, how often stored work is looked for.
+    # long a reply in flight is left to its sender, how often stored work is looked for, the
+    # first wait before a refused reply or a failed turn is tried again (doubling each time).
     send_timeout_seconds: float = 20.0
     reply_lease_seconds: float = 60.0
+    reply_retry_seconds: float = 1.0
     sweep_seconds: float = 2.0
     # Exports built in a heavy worker (the digest's chart and workbook, the dossier): the most
     # wall seconds and memory one build may take before the person is told it is too big.

@@ -19,15 +19,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ChatReply
 
-# Retries of a reply: 1 s, 2 s, 4 s … at most a minute apart.
+# Retries of a reply: 1 s, 2 s, 4 s … at most a minute apart (from another base: base, 2 × base
+# … at most 60 × base).
 RETRY_BASE = timedelta(seconds=1)
-RETRY_MAX = timedelta(minutes=1)
+RETRY_MAX_STEPS = 60
 
 
-def retry_wait(attempts: int) -> timedelta:
+def retry_wait(attempts: int, base: timedelta = RETRY_BASE) -> timedelta:
     """How long to wait before try `attempts + 1`."""
-    wait: timedelta = RETRY_BASE * (2 ** max(0, min(attempts - 1, 10)))
-    return min(RETRY_MAX, wait)
+    wait: timedelta = base * (2 ** max(0, min(attempts - 1, 10)))
+    return min(base * RETRY_MAX_STEPS, wait)
 
 
 async def record(

@@ -51,6 +51,10 @@ def telegram_channel(app: App, fake: FakeTelegram, webhook_port: int | None) -> 
         "telegram_token": SecretStr(TG_TOKEN),
         "telegram_api_base": fake.base_url,
         "telegram_poll_timeout": 1,
+        # refusals are retried after 0.05 s, 0.1 s … instead of 1 s, 2 s …, and a chat's
+        # replies are not held to Telegram's one a second: the same order, sooner
+        "reply_retry_seconds": 0.05,
+        "telegram_rate_per_chat": 1000.0,
     }
     if webhook_port is not None:
         values |= {

@@ -42,6 +42,7 @@ from zoneinfo import ZoneInfo
 
 from bot.channels.base import ChatBlocked, SendError
 from bot.channels.common import FileProblem
+from bot.settings import Settings
 from handlers.engine import Engine
 from handlers.receipts import record_replies
 from handlers.types import Incoming, Outcome, Reply
@@ -110,6 +111,7 @@ class Conveyor:
         send: Send,
         sweep_seconds: float = 2.0,
         lease_seconds: float = 60.0,
+        retry_seconds: float = 1.0,
     ) -> None:
         self.channel = channel
         self.engine = engine
@@ -119,6 +121,7 @@ class Conveyor:
         self.send = send
         self.sweep_seconds = sweep_seconds
         self.lease = timedelta(seconds=lease_seconds)
+        self.retry_base = timedelta(seconds=retry_seconds)
         self.tz = ZoneInfo(engine.settings.timezone)
         # called with (update key, outcome) after each stored update is settled (tests watch it)
         self.on_handled: list[Callable[[str, Outcome], None]] = []
@@ -131,9 +134,17 @@ class Conveyor:
         self._slots = asyncio.Semaphore(CONCURRENCY)
 
     @classmethod
-    def of(cls, channel: str, engine: Engine, decode: Decode, send: Send) -> Conveyor:
-        """A channel's conveyor with the timings of the engine's settings."""
-        settings = engine.settings
+    def of(
+        cls,
+        channel: str,
+        engine: Engine,
+        decode: Decode,
+        send: Send,
+        settings: Settings | None = None,
+    ) -> Conveyor:
+        """A channel's conveyor with the timings of `settings` (the channel's; by default the
+        engine's)."""
+        settings = settings or engine.settings
         return cls(
             channel,
             engine,
@@ -141,6 +152,7 @@ class Conveyor:
             send,
             sweep_seconds=settings.sweep_seconds,
             lease_seconds=settings.reply_lease_seconds,
+            retry_seconds=settings.reply_retry_seconds,
         )
 
     # Life ------------------------------------------------------------------------------------
@@ -302,7 +314,7 @@ class Conveyor:
             if row.attempts + 1 >= HANDLE_TRIES:
                 log.error("%s: an update failed %d times; apologizing", self.channel, HANDLE_TRIES)
                 return await self.engine.apologize(incoming, row.id)
-            wait = replies.retry_wait(row.attempts + 1)
+            wait = replies.retry_wait(row.attempts + 1, self.retry_base)
             log.warning(
                 "%s: an update will be tried again (%s)", self.channel, type(error).__name__
             )
@@ -381,13 +393,16 @@ class Conveyor:
             if error.permanent or self.clock.now() - row.created_at > GIVE_UP:
                 await self._give_up(row, str(error))
                 return None
-            wait = error.retry_after or replies.retry_wait(row.attempts + 1).total_seconds()
+            wait = (
+                error.retry_after
+                or replies.retry_wait(row.attempts + 1, self.retry_base).total_seconds()
+            )
             await self._retry(row, str(error) or type(error).__name__, error.in_doubt)
             return wait
         except Exception as error:
             log.exception("%s: a reply could not be sent", self.channel)
             await self._retry(row, repr(error), in_doubt=False)
-            return replies.retry_wait(row.attempts + 1).total_seconds()
+            return replies.retry_wait(row.attempts + 1, self.retry_base).total_seconds()
         async with self.sessions() as session, session.begin():
             await replies.mark_sent(session, row.id, self.clock.now(), platform_id)
         return None

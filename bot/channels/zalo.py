@@ -315,7 +315,7 @@ class ZaloChannel:
             settings.zalo_rate_per_second,
             settings.zalo_rate_per_chat,
         )
-        self.conveyor = Conveyor.of(CHANNEL, engine, self.decode, self._send)
+        self.conveyor = Conveyor.of(CHANNEL, engine, self.decode, self._send, settings)
         self.server: tornado.httpserver.HTTPServer | None = None
         self.port: int | None = None
         self._poller: asyncio.Task[None] | None = None
