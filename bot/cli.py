@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 import logging
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bot.app import App
-from bot.cli_common import Now, fail, opened, parse_now, run, with_app
-from bot.settings import Settings
-from storage.migrate import upgrade_async
-from storage.models import ROLES, UNIT_KINDS
+from bot.cli_common import Now, fail, group, opened, parse_now, run, with_app
+from storage.kinds import ROLES, UNIT_KINDS
+
+if TYPE_CHECKING:
+    from bot.app import App
 
 __all__ = ["Now", "app", "fail", "opened", "parse_now", "run", "with_app"]
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, help="Thi Đua Bot")
-db_app = typer.Typer(no_args_is_help=True, help="Database: migrations and backups.")
-units_app = typer.Typer(no_args_is_help=True, help="Administrative units.")
+app = group("Thi Đua Bot", add_completion=False)
+db_app = group("Database: migrations and backups.")
+units_app = group("Administrative units.")
 app.add_typer(db_app, name="db")
 app.add_typer(units_app, name="units")
 
@@ -25,6 +25,9 @@ app.add_typer(units_app, name="units")
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Applies migrations to DATABASE_URL (default SQLite ./data/thidua.db)."""
+    from bot.settings import Settings
+    from storage.migrate import upgrade_async
+
     settings = Settings()
     run(upgrade_async(settings.database_url))
     typer.echo("ok")

@@ -1,26 +1,38 @@
 """Helpers every `thidua` command module shares: running a coroutine, failing with a message,
 the `--now` option and its clock, and a migrated `App` (imported by `bot.cli` and the
-`bot.cli_*` area modules alike, so they need not import each other)."""
+`bot.cli_*` area modules alike, so they need not import each other).
+
+Light to import: what a command needs (the database, the flows, the settings) is imported when
+the command runs, so `thidua --help` and each command load only what they use.
+"""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from bot.app import App, build
-from bot.settings import Settings
 from handlers.clock import Clock, FixedClock, StartedClock, SystemClock
-from storage.migrate import upgrade_async
+
+if TYPE_CHECKING:
+    from bot.app import App
+    from bot.settings import Settings
 
 T = TypeVar("T")
 
 
+def group(help: str, **kwargs: Any) -> typer.Typer:
+    """A command group. Help is plain text: formatting it with rich (typer's default when rich
+    is installed) would load rich and markdown-it, most of `thidua --help`'s time."""
+    return typer.Typer(no_args_is_help=True, help=help, rich_markup_mode=None, **kwargs)
+
+
 def run(coro: Awaitable[T]) -> T:
+    import asyncio
+
     return asyncio.run(coro)  # type: ignore[arg-type]
 
 
@@ -48,6 +60,8 @@ def parse_now(now: str | None, running: bool = False) -> Clock:
     except ValueError as error:
         raise fail(f"--now: not an ISO date-time: {now}") from error
     if at.tzinfo is None:
+        from bot.settings import Settings
+
         at = at.replace(tzinfo=ZoneInfo(Settings().timezone))
     return StartedClock(at) if running else FixedClock(at)
 
@@ -57,6 +71,10 @@ async def opened(
     settings: Settings | None = None, clock: Clock | None = None
 ) -> AsyncIterator[App]:
     """The migrated app, closed afterwards."""
+    from bot.app import build
+    from bot.settings import Settings
+    from storage.migrate import upgrade_async
+
     settings = settings or Settings()
     await upgrade_async(settings.database_url)
     application = build(settings, clock)

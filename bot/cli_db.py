@@ -7,9 +7,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from sqlalchemy.engine import make_url
-
-from bot.settings import Settings
 
 PG_DUMP_HINT = (
     "DATABASE_URL is PostgreSQL: back it up with pg_dump, e.g.\n"
@@ -21,6 +18,8 @@ PG_DUMP_HINT = (
 
 def sqlite_path(database_url: str) -> Path | None:
     """The file of a SQLite URL; None for another database or an in-memory one."""
+    from sqlalchemy.engine import make_url
+
     parsed = make_url(database_url)
     if parsed.get_backend_name() != "sqlite" or not parsed.database:
         return None
@@ -49,6 +48,10 @@ def backup(
     force: Annotated[bool, typer.Option("--force", help="overwrite FILE if it exists")] = False,
 ) -> None:
     """Copies the SQLite database to FILE while the bot runs (PostgreSQL: use pg_dump)."""
+    from sqlalchemy.engine import make_url
+
+    from bot.settings import Settings
+
     settings = Settings()
     source = sqlite_path(settings.database_url)
     if make_url(settings.database_url).get_backend_name() == "postgresql":
@@ -79,6 +82,7 @@ def check() -> None:
     from alembic.script import ScriptDirectory
     from sqlalchemy import text
 
+    from bot.settings import Settings
     from storage.db import create_engine
     from storage.migrate import alembic_config
 

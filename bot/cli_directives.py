@@ -5,15 +5,17 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from bot.app import App
-from bot.cli_common import Now, fail, parse_now, with_app
+from bot.cli_common import Now, fail, group, parse_now, with_app
 from handlers.clock import Clock
 
-directive_app = typer.Typer(no_args_is_help=True, help="Directives: read, import as draft.")
+if TYPE_CHECKING:
+    from bot.app import App
+
+directive_app = group("Directives: read, import as draft.")
 
 
 def _read(file: Path, received: date | None = None) -> dict[str, Any]:

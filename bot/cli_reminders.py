@@ -14,18 +14,20 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from bot.app import App
 from bot.channels.base import Sender
-from bot.cli_common import fail, parse_now, with_app
+from bot.cli_common import fail, group, parse_now, with_app
+
+if TYPE_CHECKING:
+    from bot.app import App
 
 log = logging.getLogger(__name__)
 
-reminders_app = typer.Typer(no_args_is_help=True, help="Reminders: plan what is due.")
-outbox_app = typer.Typer(no_args_is_help=True, help="Outbox: send what is due.")
+reminders_app = group("Reminders: plan what is due.")
+outbox_app = group("Outbox: send what is due.")
 
 
 @asynccontextmanager
@@ -44,8 +46,8 @@ async def configured_senders(application: App) -> AsyncIterator[dict[str, Sender
             from handlers import FLOWS
 
             telegram = TelegramChannel(application.engine, settings, FLOWS)
-            await telegram.application.initialize()
-            stack.push_async_callback(telegram.application.shutdown)
+            await telegram.bot.initialize()
+            stack.push_async_callback(telegram.bot.shutdown)
             senders["telegram"] = telegram.sender
         if settings.zalo_bot_token is not None:
             from bot.channels.zalo import ZaloChannel

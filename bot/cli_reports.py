@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from zoneinfo import ZoneInfo
 
 import typer
 
-from bot.app import App
-from bot.cli_common import Now, fail, parse_now, with_app
-from locales.formats import datetime_label
+from bot.cli_common import Now, fail, group, parse_now, with_app
 
-templates_app = typer.Typer(no_args_is_help=True, help="Report templates per unit kind.")
-reports_app = typer.Typer(no_args_is_help=True, help="Monthly reports filed.")
-nominations_app = typer.Typer(no_args_is_help=True, help="Nominations for commendation.")
+if TYPE_CHECKING:
+    from bot.app import App
+
+templates_app = group("Report templates per unit kind.")
+reports_app = group("Monthly reports filed.")
+nominations_app = group("Nominations for commendation.")
 
 
 def _dump(rows: list[dict[str, Any]]) -> None:
@@ -54,6 +55,7 @@ def reports_list(
     as_json: Annotated[bool, typer.Option("--json", help="a JSON array")] = False,
 ) -> None:
     """The latest version of every report of the period."""
+    from locales.formats import datetime_label
     from storage.access import unit_by_code
     from storage.periods import parse_period
     from storage.reports import list_reports

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
-import logging
-
 import typer
 
 from bot.cli_common import Now, parse_now
-from bot.settings import Settings
 
 
 def register(app: typer.Typer) -> None:
@@ -17,7 +13,11 @@ def register(app: typer.Typer) -> None:
         """Runs Telegram (TELEGRAM_TOKEN) and/or Zalo (ZALO_BOT_TOKEN) and the scheduler;
         stops cleanly on SIGTERM or Ctrl-C. --now: the time it starts at (it goes on from
         there)."""
+        import asyncio
+        import logging
+
         from bot import runner
+        from bot.settings import Settings
 
         settings = Settings()
         if not runner.has_channel(settings):

@@ -25,10 +25,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.base import Base
+from storage.kinds import ROLES as ROLES
+from storage.kinds import UNIT_KINDS as UNIT_KINDS
 
-# a commune is a xã, phường or đặc khu; under it thôn (village) and tổ dân phố (resident_group)
-UNIT_KINDS = ("province", "commune", "village", "resident_group", "school", "agency", "council")
-ROLES = ("village_head", "group_leader", "principal", "reporter", "staff", "admin")
 # the head who answers for a unit of each kind (reports, tasks, nominations)
 HEAD_ROLE = {"village": "village_head", "resident_group": "group_leader", "school": "principal"}
 # residential areas: their head holds the "Gia đình văn hóa" meeting (NĐ 86/2023)

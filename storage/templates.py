@@ -37,7 +37,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from locales import current
-from storage.models import UNIT_KINDS, Json, ReportTemplate
+from storage.kinds import UNIT_KINDS
+from storage.models import Json, ReportTemplate
 from storage.periods import Schedule, ScheduleError
 
 DATA = Path(__file__).parent / "data"

@@ -130,7 +130,10 @@ async def test_deep_link_onboards_and_shows_the_menu_as_buttons(
 async def test_command_menu_is_set_in_vietnamese_and_english(
     fake: FakeTelegram, telegram: TelegramChannel
 ) -> None:
-    calls = fake.calls_of("setMyCommands")
+    # set while the bot already polls: start-up does not wait for it
+    calls = await fake.until(
+        lambda: len(fake.calls_of("setMyCommands")) >= 2 and fake.calls_of("setMyCommands")
+    )
     by_language = {c.params.get("language_code"): c.params["commands"] for c in calls}
     assert set(by_language) == {None, "en"}
     vi = {c["command"]: c["description"] for c in by_language[None]}

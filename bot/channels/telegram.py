@@ -25,9 +25,6 @@ from typing import Any, Literal
 from urllib.parse import urlparse
 
 import httpx
-import tornado.httpserver
-import tornado.netutil
-import tornado.web
 from telegram import Bot as TelegramBot
 from telegram import (
     BotCommand,
@@ -38,7 +35,7 @@ from telegram import (
     Update,
 )
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError, TimedOut
-from telegram.ext import Application
+from telegram.request import HTTPXRequest
 
 from bot.channels.base import ChatBlocked, SendError
 from bot.channels.common import FileProblem, split_text, units
@@ -212,19 +209,21 @@ class TelegramChannel:
         self.settings = settings
         self.flows = list(flows)
         timeout = settings.send_timeout_seconds
-        builder = (
-            Application.builder()
-            .token(settings.telegram_token.get_secret_value())
-            .connect_timeout(min(timeout, 10.0))
-            .read_timeout(timeout)
-            .write_timeout(timeout)
-            .get_updates_read_timeout(10.0)
+        # the bot alone, without python-telegram-bot's Application (its update queue, handlers
+        # and job queue): the conveyor does that work, and start-up loads less
+        base = (settings.telegram_api_base or "https://api.telegram.org").rstrip("/")
+        self.bot = TelegramBot(
+            settings.telegram_token.get_secret_value(),
+            base_url=f"{base}/bot",
+            base_file_url=f"{base}/file/bot",
+            request=HTTPXRequest(
+                connection_pool_size=256,
+                connect_timeout=min(timeout, 10.0),
+                read_timeout=timeout,
+                write_timeout=timeout,
+            ),
+            get_updates_request=HTTPXRequest(connection_pool_size=1, read_timeout=10.0),
         )
-        if settings.telegram_api_base:
-            base = settings.telegram_api_base.rstrip("/")
-            builder = builder.base_url(f"{base}/bot").base_file_url(f"{base}/file/bot")
-        self.application = builder.build()
-        self.bot = self.application.bot
         self.sender = TelegramSender(self.bot, settings)
         self.sender.pace = SharedPace(
             engine.sessions,
@@ -234,19 +233,20 @@ class TelegramChannel:
             settings.telegram_rate_per_second,
             settings.telegram_rate_per_chat,
         )
-        self.conveyor = Conveyor.of(CHANNEL, engine, self.decode, self._send)
-        self._server: tornado.httpserver.HTTPServer | None = None
+        self.conveyor = Conveyor.of(CHANNEL, engine, self.decode, self._send, settings)
+        self._server: Any = None  # the webhook's tornado HTTPServer
         self._poller: asyncio.Task[None] | None = None
+        self._menu: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
 
     # Running ---------------------------------------------------------------------------------
 
     async def start(self) -> None:
-        """Connects (getMe), sets the command menu, resumes what a previous run left, and
-        starts polling or the webhook."""
+        """Connects (getMe), resumes what a previous run left, starts polling or the webhook,
+        and sets the command menu meanwhile."""
         settings = self.settings
-        await self.application.initialize()
-        await self.set_commands()
+        await self.bot.initialize()
+        self._menu = asyncio.create_task(self.set_commands())
         await self.conveyor.start()
         if settings.telegram_webhook_url:
             if settings.telegram_webhook_secret is None:
@@ -267,11 +267,15 @@ class TelegramChannel:
             log.info("telegram: polling")
 
     def _serve_webhook(self) -> None:
+        import tornado.httpserver
+        import tornado.netutil
+        import tornado.web
+
         settings = self.settings
         assert settings.telegram_webhook_url is not None
         path = "/" + urlparse(settings.telegram_webhook_url).path.strip("/")
         application = tornado.web.Application(
-            [(rf"{re.escape(path.rstrip('/'))}/?", _WebhookHandler, {"channel": self})]
+            [(rf"{re.escape(path.rstrip('/'))}/?", _webhook_handler(), {"channel": self})]
         )
         sockets = tornado.netutil.bind_sockets(
             settings.telegram_webhook_port, settings.telegram_webhook_listen
@@ -289,7 +293,9 @@ class TelegramChannel:
             self._poller.cancel()
             await asyncio.gather(self._poller, return_exceptions=True)
         await self.conveyor.stop()
-        await self.application.shutdown()
+        if self._menu is not None:
+            await asyncio.gather(self._menu, return_exceptions=True)
+        await self.bot.shutdown()
 
     async def _poll(self) -> None:
         """Long polling: an update's offset is confirmed (the next getUpdates starts past it)
@@ -437,40 +443,46 @@ def stored(update: Update) -> Stored | None:
     return Stored(str(update.update_id), str(chat.id), update.to_dict())
 
 
-class _WebhookHandler(tornado.web.RequestHandler):
-    """Takes Telegram's POSTs: the secret header must match (else 403), the body is an update,
-    answered 200 once it is stored (500 when it could not be: Telegram sends it again)."""
+def _webhook_handler() -> type:
+    """The tornado handler of Telegram's POSTs (tornado is loaded in webhook mode only)."""
+    import tornado.web
 
-    def initialize(self, channel: TelegramChannel) -> None:
-        self.channel = channel
+    class WebhookHandler(tornado.web.RequestHandler):
+        """Takes Telegram's POSTs: the secret header must match (else 403), the body is an update,
+        answered 200 once it is stored (500 when it could not be: Telegram sends it again)."""
 
-    def check_xsrf_cookie(self) -> None:
-        return None
+        def initialize(self, channel: TelegramChannel) -> None:
+            self.channel = channel
 
-    async def post(self) -> None:
-        secret = self.channel.settings.telegram_webhook_secret
-        given = self.request.headers.get(SECRET_HEADER, "")
-        if secret is None or not hmac.compare_digest(
-            given.encode(), secret.get_secret_value().encode()
-        ):
-            self.set_status(403)
-            self.finish()
-            return
-        try:
-            update = Update.de_json(json.loads(self.request.body or b"null"), self.channel.bot)
-        except Exception:
-            log.warning("telegram: unreadable webhook update dropped")
-            self.set_status(400)
-            self.finish()
-            return
-        item = stored(update) if update is not None else None
-        if item is not None:
+        def check_xsrf_cookie(self) -> None:
+            return None
+
+        async def post(self) -> None:
+            secret = self.channel.settings.telegram_webhook_secret
+            given = self.request.headers.get(SECRET_HEADER, "")
+            if secret is None or not hmac.compare_digest(
+                given.encode(), secret.get_secret_value().encode()
+            ):
+                self.set_status(403)
+                self.finish()
+                return
             try:
-                await self.channel.conveyor.receive([item])
+                update = Update.de_json(json.loads(self.request.body or b"null"), self.channel.bot)
             except Exception:
-                log.warning("telegram: webhook update not stored; Telegram will send it again")
-                self.set_status(500)
-        self.finish()
+                log.warning("telegram: unreadable webhook update dropped")
+                self.set_status(400)
+                self.finish()
+                return
+            item = stored(update) if update is not None else None
+            if item is not None:
+                try:
+                    await self.channel.conveyor.receive([item])
+                except Exception:
+                    log.warning("telegram: webhook update not stored; Telegram will send it again")
+                    self.set_status(500)
+            self.finish()
+
+    return WebhookHandler
 
 
 def _strip_bot_name(text: str) -> str:
