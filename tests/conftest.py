@@ -11,12 +11,16 @@ import pytest
 from bot.app import App, build
 from bot.settings import Settings
 from handlers.clock import FixedClock
-from storage.migrate import upgrade_async
-from tests.dbs import fresh_database_url
+from tests.dbs import migrated_database_url
 from tests.factories import World, build_world
 
 # 2026-11-20 09:00 in Asia/Ho_Chi_Minh: November's report is open (from the 15th), due the 25th
 START = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Slow tests first: spread over several workers, the run then does not end on one."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
 @pytest.fixture
@@ -25,10 +29,9 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
-async def database_url(tmp_path: Path) -> str:
-    url = fresh_database_url(tmp_path)
-    await upgrade_async(url)
-    return url
+def database_url(tmp_path: Path) -> str:
+    """A database at the latest migration (a copy of one migrated once per test process)."""
+    return migrated_database_url(tmp_path)
 
 
 @pytest.fixture

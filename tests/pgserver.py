@@ -195,11 +195,12 @@ def _asyncpg_dsn(url: str, database: str | None = None) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def create_database(admin_url: str) -> str:
-    """A new empty database on the server of `admin_url`; returns its postgresql+asyncpg URL.
+def create_database(admin_url: str, template: str | None = None, keep: bool = False) -> str:
+    """A new database on the server of `admin_url`, empty or a copy of `template` (a database
+    nobody is connected to); returns its postgresql+asyncpg URL.
 
     Databases this process made before the previous one, that nobody is connected to any more,
-    are dropped first, so a long test run does not fill the disk.
+    are dropped first, so a long test run does not fill the disk (`keep`: never this one).
     """
     import asyncpg
 
@@ -207,6 +208,7 @@ def create_database(admin_url: str) -> str:
         name = f"thidua_t{os.getpid()}_{next(_names)}"
         # the latest one may still be in use by the caller (a test asking for a second database)
         stale = [n for server, n in _created if server == admin_url][:-1]
+        copy = f' TEMPLATE "{template}"' if template else ""
 
         async def work() -> list[str]:
             conn = await asyncpg.connect(_asyncpg_dsn(admin_url))
@@ -216,14 +218,15 @@ def create_database(admin_url: str) -> str:
                     with contextlib.suppress(asyncpg.ObjectInUseError):
                         await conn.execute(f'DROP DATABASE IF EXISTS "{old}"')
                         dropped.append(old)
-                await conn.execute(f'CREATE DATABASE "{name}"')
+                await conn.execute(f'CREATE DATABASE "{name}"{copy}')
             finally:
                 await conn.close()
             return dropped
 
         dropped = _in_thread(work)
         _created[:] = [(s, n) for s, n in _created if not (s == admin_url and n in dropped)]
-        _created.append((admin_url, name))
+        if not keep:
+            _created.append((admin_url, name))
     url = make_url(admin_url).set(drivername="postgresql+asyncpg", database=name)
     return url.render_as_string(hide_password=False)
 
