@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install demo test lint typecheck pytest pytest-pg parser-score bench locales clean office ocr browser
+.PHONY: install demo test lint typecheck pytest pytest-pg parser-score suites bench locales clean office ocr browser
 
 install: $(STAMP) locales ocr
 
@@ -59,7 +59,11 @@ pytest-pg: install
 parser-score: install
 	$(PY) -m tests.parser_score
 
-test: lint typecheck parser-score pytest pytest-pg
+# the parser score and the suite on both databases side by side (tests/run_suites.py)
+suites: install office browser
+	$(PY) -m tests.run_suites
+
+test: lint typecheck suites
 
 bench: install
 	$(PY) bench/run_all.py

@@ -138,6 +138,7 @@ def wait_ready(telegram: FakeTelegram, zalo: FakeZalo, bot: Bot) -> None:
         raise AssertionError(bot.output()) from None
 
 
+@pytest.mark.slow
 async def test_killed_mid_conversation_resumes_at_the_same_step_on_both_channels(
     app: App, world: World, servers: tuple[FakeTelegram, FakeZalo], bot: Bot
 ) -> None:

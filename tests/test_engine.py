@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -97,6 +98,7 @@ def _say(process: subprocess.Popen[str], line: str) -> dict[str, object]:
     return answer
 
 
+@pytest.mark.slow
 async def test_conversation_resumes_at_the_same_step_after_the_process_is_killed(
     app: App, world: World, database_url: str
 ) -> None:

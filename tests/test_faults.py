@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from bot.settings import Settings
 from tests.faultday import Plan, run_day
 
 
+@pytest.mark.slow
 async def test_a_day_of_faults_and_kills_loses_nothing_and_answers_everyone_once_in_order(
     settings: Settings, tmp_path: Path
 ) -> None:

@@ -17,6 +17,7 @@ from collections import Counter
 from datetime import datetime, timedelta
 from statistics import mean
 
+import pytest
 from sqlalchemy import select
 
 from bot.app import App
@@ -161,6 +162,7 @@ class Commune:
             return list(rows.all())
 
 
+@pytest.mark.slow
 async def test_a_commune_month_replayed_hour_by_hour(app: App) -> None:
     app.clock.set(START)  # type: ignore[attr-defined]
     commune = Commune(app)

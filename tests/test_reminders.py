@@ -13,6 +13,7 @@ from collections import defaultdict
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
@@ -164,6 +165,7 @@ def d(day: int, month: int = 11) -> date:
     return date(2026, month, day)
 
 
+@pytest.mark.slow
 async def test_a_month_of_reminders(app: App, world: World) -> None:
     app.clock.set(local(2026, 11, 10, 9, 0))  # type: ignore[attr-defined]
     monthly_id, _once_id = await add_directive(app, world)

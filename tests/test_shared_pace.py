@@ -89,6 +89,7 @@ def one_process(app: App, fake: FakeTelegram, name: str, ready: threading.Barrie
     asyncio.run(run())
 
 
+@pytest.mark.slow
 async def test_two_processes_keep_the_overall_and_the_per_chat_limit_together(
     app: App, world: World, fake: FakeTelegram
 ) -> None:
