@@ -7,10 +7,10 @@ from typing import Annotated
 
 import typer
 
-from bot.cli import fail
+from bot.cli_common import fail, group
 from handlers.text import fold
 
-awards_app = typer.Typer(no_args_is_help=True, help="The award catalogue (titles and forms).")
+awards_app = group("The award catalogue (titles and forms).")
 
 
 def province_code_of(name: str) -> str | None:

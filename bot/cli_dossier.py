@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bot.app import App
-from bot.cli import fail, with_app
+from bot.cli_common import fail, with_app
+
+if TYPE_CHECKING:
+    from bot.app import App
 
 
 def dossier(

@@ -25,7 +25,6 @@ from handlers.text import clean
 from handlers.types import Attachment, Option, Reply
 from locales import _, gettext
 from locales.formats import date_label
-from storage.dossier import HouseholdMeeting, render_minutes, render_notice
 from storage.households import (
     MAX_HOUSEHOLDS,
     ListRefused,
@@ -190,6 +189,9 @@ async def confirm(ctx: Context) -> Turn:
         return finish(ctx, _("households.already"))
     commune = await ctx.session.get(Unit, ctx.unit.parent_id) if ctx.unit.parent_id else None
     assert posted.posted_on is not None and posted.posting_until is not None
+    # python-docx: loaded by the step that writes the documents
+    from storage.dossier import HouseholdMeeting, render_minutes, render_notice
+
     attendance = _attendance(ctx.data)
     held = HouseholdMeeting(
         commune=commune.name if commune else "",
