@@ -113,7 +113,9 @@ async def test_a_crash_while_the_platform_is_slow_duplicates_at_most_the_calls_i
     assert 0 < duplicated <= app.settings.outbox_in_flight
     async with app.sessions() as session:
         doubts = sum((await session.scalars(select(OutboxMessage.doubts))).all())
-    assert doubts == duplicated
+    # every duplicate is counted as a doubt; a row marked in flight when the process died just
+    # before its call reached the platform is a doubt too, sent once (a loaded machine does that)
+    assert duplicated <= doubts <= app.settings.outbox_in_flight
 
 
 async def test_a_timeout_after_the_request_went_out_is_not_sent_again_a_refusal_is(
