@@ -1,7 +1,9 @@
 """Charts for digests: a horizontal bar chart of reporting completeness per sub-unit (PNG).
 
-Headless (matplotlib's Agg backend) and in DejaVu Sans, which has every Vietnamese glyph. The
-texts come in from the caller (already localized).
+Headless and in DejaVu Sans, which has every Vietnamese glyph. The texts come in from the caller
+(already localized). The figure is made on its own (`matplotlib.figure.Figure` with the Agg
+canvas), never through pyplot: no global figure registry, no backend switch, no rc settings
+changed for the whole process, and pyplot's import (a third of the time) is never paid.
 """
 
 from __future__ import annotations
@@ -11,13 +13,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import matplotlib
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt
-
-FONT = "DejaVu Sans"
+FONT = {"family": "DejaVu Sans", "size": 9}
+SMALL = {"family": "DejaVu Sans", "size": 8}
 
 
 @dataclass(frozen=True)
@@ -45,22 +45,21 @@ def completeness_png(
     on_time = [100 * b.on_time / b.expected if b.expected else 0 for b in bars] or [0]
     late = [100 * b.late / b.expected if b.expected else 0 for b in bars] or [0]
     height = max(2.6, 0.34 * len(names) + 1.4)
-    with plt.rc_context({"font.family": FONT, "font.size": 9}):
-        fig, ax = plt.subplots(figsize=(8, height), dpi=110)
-        try:
-            y = list(range(len(names)))[::-1]
-            ax.barh(y, on_time, color="#2e7d32", label=on_time_label)
-            ax.barh(y, late, left=on_time, color="#f9a825", label=late_label)
-            ax.set_yticks(y, names)
-            ax.set_xlim(0, 100)
-            ax.set_xlabel(axis_label)
-            ax.set_title(title)
-            ax.grid(axis="x", alpha=0.3)
-            ax.legend(loc="lower right", fontsize=8)
-            for yy, a, b in zip(y, on_time, late, strict=True):
-                ax.text(min(a + b + 1, 92), yy, f"{a + b:.0f}%", va="center", fontsize=8)
-            fig.tight_layout()
-            fig.savefig(path, format="png")
-        finally:
-            plt.close(fig)
+    fig = Figure(figsize=(8, height), dpi=110)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    y = list(range(len(names)))[::-1]
+    ax.barh(y, on_time, color="#2e7d32", label=on_time_label)
+    ax.barh(y, late, left=on_time, color="#f9a825", label=late_label)
+    ax.set_yticks(y, names, fontdict=FONT)
+    ax.set_xlim(0, 100)
+    ax.set_xticks(ax.get_xticks(), [f"{t:.0f}" for t in ax.get_xticks()], fontdict=FONT)
+    ax.set_xlabel(axis_label, fontdict=FONT)
+    ax.set_title(title, fontdict={**FONT, "size": 10.8})
+    ax.grid(axis="x", alpha=0.3)
+    ax.legend(loc="lower right", prop=SMALL)
+    for yy, a, b in zip(y, on_time, late, strict=True):
+        ax.text(min(a + b + 1, 92), yy, f"{a + b:.0f}%", va="center", fontdict=SMALL)
+    fig.tight_layout()
+    fig.savefig(path, format="png")
     return path

@@ -14,12 +14,16 @@ ROOT = Path(__file__).resolve().parents[1]
 HEAVY = ("matplotlib", "openpyxl", "docx", "pypdf", "alembic")
 
 
-def loaded_after(code: str) -> set[str]:
+def modules_after(code: str) -> set[str]:
     probe = f"{code}\nimport sys\nprint(' '.join(sorted(sys.modules)))"
     out = subprocess.run(
         [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
     )
-    return {name.split(".")[0] for name in out.stdout.split()}
+    return set(out.stdout.splitlines()[-1].split())
+
+
+def loaded_after(code: str) -> set[str]:
+    return {name.split(".")[0] for name in modules_after(code)}
 
 
 @pytest.mark.nodb
@@ -36,3 +40,14 @@ def test_the_running_bot_loads_no_chart_spreadsheet_document_reader_or_migration
     )
     assert "sqlalchemy" in loaded and "telegram" in loaded
     assert not loaded & set(HEAVY)
+
+
+@pytest.mark.nodb
+def test_a_chart_is_drawn_without_pyplot(tmp_path: Path) -> None:
+    png = tmp_path / "c.png"
+    loaded = modules_after(
+        "from pathlib import Path\nfrom bot.chart import Bar, completeness_png\n"
+        f"completeness_png([Bar('Thôn Đông', 3, 1, 5)], Path({str(png)!r}), 'T', 'a', 'b', '%')"
+    )
+    assert png.stat().st_size > 1000
+    assert "matplotlib.figure" in loaded and "matplotlib.pyplot" not in loaded
