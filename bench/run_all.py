@@ -1,4 +1,4 @@
-"""Runs every bench/*.py script in turn and prints their figures (`make bench`).
+"""Runs every bench/bench_*.py script in turn and prints their figures (`make bench`).
 
 A script whose --help mentions --database-url runs twice, on its SQLite default and on a fresh
 PostgreSQL database of a throwaway server started here (see tests/pgserver.py; PostgreSQL is
@@ -24,8 +24,8 @@ from tests import pgserver  # noqa: E402
 
 
 def scripts(only: str | None) -> list[Path]:
-    found = sorted(p for p in (ROOT / "bench").glob("*.py") if p.name != Path(__file__).name)
-    return [p for p in found if not p.name.startswith("_") and (not only or only in p.name)]
+    found = sorted((ROOT / "bench").glob("bench_*.py"))
+    return [p for p in found if not only or only in p.name]
 
 
 def runs(script: Path, postgres: bool) -> list[bool]:
