@@ -91,6 +91,7 @@ class Limiter:
 
 @dataclass
 class DispatchStats:
+    claimed: int = 0
     sent: int = 0
     retried: int = 0
     failed: int = 0
@@ -181,7 +182,9 @@ class Dispatcher:
         total = DispatchStats()
         for _ in range(max_runs):
             stats = await self.run_once()
-            for name in ("sent", "retried", "failed", "blocked", "released", "unconfirmed"):
+            for name in (
+                "claimed", "sent", "retried", "failed", "blocked", "released", "unconfirmed"
+            ):  # fmt: skip
                 setattr(total, name, getattr(total, name) + getattr(stats, name))
             for channel, count in stats.by_channel.items():
                 total.by_channel[channel] = total.by_channel.get(channel, 0) + count
@@ -228,6 +231,7 @@ class Dispatcher:
 
     async def _run_channel(self, channel: str, stats: DispatchStats) -> None:
         jobs = await self._claim(channel)
+        stats.claimed += len(jobs)
         if not jobs:
             return
         sender = self.senders[channel]

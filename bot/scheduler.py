@@ -21,6 +21,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.schedulers.base import STATE_PAUSED
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
@@ -134,7 +135,18 @@ def build_scheduler(
             await plan_once(app)
 
     async def dispatch_job() -> DispatchStats:
-        return await dispatcher.run_once()
+        """Sends what is due, batch after batch while a batch comes back full: a long queue
+        flows at the platform's pace instead of one batch per tick. Stops between batches
+        once the scheduler is paused (the runner stopping)."""
+        stats = await dispatcher.run_once()
+        while (
+            stats.claimed >= dispatcher.batch
+            and stats.sent + stats.retried + stats.failed > 0
+            and not stats.quiet
+            and scheduler.state != STATE_PAUSED
+        ):
+            stats = await dispatcher.run_once()
+        return stats
 
     def digest_job(kind: str) -> Callable[[], Awaitable[None]]:
         async def job() -> None:

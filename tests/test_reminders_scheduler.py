@@ -88,3 +88,34 @@ async def test_catch_up_after_downtime_sends_todays_digest_once(app: App, world:
     await catch_up.func()
     await scheduler.get_job("digest_daily").func()
     assert await outbox_count(app) == first
+
+
+async def test_a_queue_longer_than_a_batch_goes_out_in_one_dispatch_run(
+    app: App, world: World
+) -> None:
+    from bot.dispatcher import Dispatcher
+    from storage.models import ChatBinding
+
+    clock: FixedClock = app.clock  # type: ignore[assignment]
+    sender = FakeSender(clock, VirtualTime())
+    async with app.sessions() as session, session.begin():
+        bindings = (
+            await session.scalars(select(ChatBinding.id).where(ChatBinding.channel == "console"))
+        ).all()
+        for n, binding in enumerate(bindings):
+            session.add(
+                OutboxMessage(
+                    key=f"queue:{n}",
+                    binding_id=binding,
+                    kind="test",
+                    payload={"text": f"tin {n}", "options": []},
+                    not_before=clock.now(),
+                    attempts=0,
+                    created_at=clock.now(),
+                )
+            )
+    assert len(bindings) >= 5
+    small = Dispatcher(app.sessions, app.settings, clock, {"console": sender}, batch=2)
+    scheduler = build_scheduler(app, {"console": sender}, dispatcher=small)
+    await scheduler.get_job("dispatcher").func()
+    assert sorted(s.text for s in sender.sent) == sorted(f"tin {n}" for n in range(len(bindings)))
