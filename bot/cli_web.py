@@ -6,20 +6,22 @@ import asyncio
 import contextlib
 import logging
 import signal
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bot.app import App
-from bot.cli_common import Now, fail, opened, parse_now, run, with_app
-from bot.settings import Settings
+from bot.cli_common import Now, fail, group, opened, parse_now, run, with_app
 
-tokens_app = typer.Typer(no_args_is_help=True, help="Bearer tokens of the read-only JSON API.")
+if TYPE_CHECKING:
+    from bot.app import App
+
+tokens_app = group("Bearer tokens of the read-only JSON API.")
 
 
 def web(now: Now = None) -> None:
     """Serves the staff web page and the API alone on WEB_LISTEN:WEB_PORT (no bot channels);
     stops on SIGTERM or Ctrl-C."""
+    from bot.settings import Settings
     from bot.web.server import start_web
 
     logging.getLogger("bot").setLevel(logging.INFO)
