@@ -85,6 +85,7 @@ def invite(
     now: Now = None,
 ) -> None:
     """Creates an invite; prints the code as the last line."""
+    from bot.settings import Settings
     from handlers.core import oa_invite
     from storage.access import create_invite, role_fits, unit_by_code
 
