@@ -339,6 +339,8 @@ async def test_staff_ask_for_the_digest_and_get_text_chart_and_workbook(
     await talk.text(CHAT, f"/start {code}")
     before = len(fake.sent(CHAT))
     await talk.text(CHAT, "/tonghop")
+    # the chart and workbook come from a fresh worker process: slow on a loaded machine
+    await fake.until(lambda: fake.sent(CHAT)[-1].method == "sendDocument", 60)
     sent = fake.sent(CHAT)[before:]
     methods = [c.method for c in sent]
     assert methods[-2:] == ["sendPhoto", "sendDocument"] and "sendMessage" in methods

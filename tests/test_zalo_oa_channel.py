@@ -203,7 +203,7 @@ async def test_the_digest_chart_goes_by_upload_and_the_workbook_by_a_link(
     await talk.text(PERSON, await invite(app, world, "staff", world.commune))
     said = await talk.text(PERSON, "/tonghop")
     assert said[0].startswith("Bot đang chuẩn bị bản tổng hợp")
-    await fake.until(lambda: "Tải tệp " in fake.texts(PERSON)[-1], 30)
+    await fake.until(lambda: "Tải tệp " in fake.texts(PERSON)[-1], 60)
     said = fake.texts(PERSON)[-3:]
     assert said[0].startswith("TỔNG HỢP THI ĐUA – Xã Hòa Bình")
     assert said[1] == "Biểu đồ tỷ lệ nộp báo cáo theo đơn vị."
