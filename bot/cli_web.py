@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import signal
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -22,6 +20,7 @@ def web(now: Now = None) -> None:
     """Serves the staff web page and the API alone on WEB_LISTEN:WEB_PORT (no bot channels);
     stops on SIGTERM or Ctrl-C."""
     from bot.settings import Settings
+    from bot.signals import stop_on_signals
     from bot.web.server import start_web
 
     logging.getLogger("bot").setLevel(logging.INFO)
@@ -29,10 +28,10 @@ def web(now: Now = None) -> None:
 
     async def main() -> int:
         stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            with contextlib.suppress(NotImplementedError, RuntimeError):
-                loop.add_signal_handler(signum, stop.set)
+        with stop_on_signals(stop):
+            return await until_stopped(stop)
+
+    async def until_stopped(stop: asyncio.Event) -> int:
         async with opened(settings, parse_now(now)) as application:
             try:
                 server = await start_web(application)

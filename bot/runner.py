@@ -12,12 +12,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import signal
 from typing import Any, Protocol
 
 from bot.app import App, build
 from bot.channels.base import Sender
 from bot.settings import Settings
+from bot.signals import stop_on_signals
 from handlers import FLOWS
 from handlers.clock import Clock
 from storage.migrate import upgrade_async
@@ -113,10 +113,11 @@ async def serve(
     """Migrates, runs until `stop` is set (or SIGTERM/SIGINT), stops cleanly; returns 0, or 1
     when a channel cannot start (bad token, server unreachable, webhook port taken)."""
     stop = stop or asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(signum, stop.set)
+    with stop_on_signals(stop):
+        return await _serve(settings, stop, clock)
+
+
+async def _serve(settings: Settings, stop: asyncio.Event, clock: Clock | None) -> int:
     await upgrade_async(settings.database_url)
     app = build(settings, clock)
     started: list[Channel] = []
@@ -162,7 +163,4 @@ async def serve(
         if leader is not None:
             await leader.close()
         await app.close()
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            with contextlib.suppress(NotImplementedError, RuntimeError):
-                loop.remove_signal_handler(signum)
     return 0
